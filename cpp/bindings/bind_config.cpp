@@ -205,7 +205,14 @@ void register_config(py::module_& m) {
               throw py::value_error("unsupported Codebook pickle version " + std::to_string(version) +
                                     " (this quoteframe reads version " + std::to_string(kPickleVersion) + ")");
             return parse_released(state[2].cast<std::string>(), state[1].cast<std::string>());
-          }));
+          }))
+      // pybind11 only supports pickle protocol >= 2: with 0 and 1, copyreg
+      // calls the pybind11 base type's constructor and the process aborts.
+      // Returning the protocol-2 recipe for every protocol avoids that path.
+      .def("__reduce_ex__", [](const py::object& self, int /*protocol*/) {
+        return py::make_tuple(py::module_::import("copyreg").attr("__newobj__"),
+                              py::make_tuple(py::type::of(self)), self.attr("__getstate__")());
+      });
 }
 
 }  // namespace quoteframe::bindings

@@ -190,11 +190,11 @@ void register_text(py::module_& m) {
            py::arg("id"), py::arg("text"), py::arg("lang") = "")
       .def("tokenize_pattern",
            [](Pipeline& p, const std::string& s, const std::string& lang) {
-             std::vector<std::string> out;
-             for (const auto& u : p.tokenize_pattern(s, lang)) {
+             std::vector<std::pair<std::string, bool>> out;
+             for (const auto& t : p.tokenize_pattern(s, lang)) {
                std::string r;
-               icu::UnicodeString(false, u.data(), static_cast<int32_t>(u.size())).toUTF8String(r);
-               out.push_back(r);
+               icu::UnicodeString(false, t.form.data(), static_cast<int32_t>(t.form.size())).toUTF8String(r);
+               out.emplace_back(r, t.prefix);
              }
              return out;
            },

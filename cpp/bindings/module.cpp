@@ -8,4 +8,5 @@ PYBIND11_MODULE(_core, m) {
   register_text(m);
   register_config(m);
   register_stats(m);
+  register_analyze(m);
 }

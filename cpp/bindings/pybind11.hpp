@@ -16,4 +16,5 @@ void register_errors(py::module_& m);
 void register_text(py::module_& m);
 void register_config(py::module_& m);
 void register_stats(py::module_& m);
+void register_analyze(py::module_& m);
 }  // namespace quoteframe::bindings

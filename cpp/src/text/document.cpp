@@ -342,11 +342,29 @@ Document Pipeline::process(std::string id, std::string utf8, const std::string& 
   return d;
 }
 
-std::vector<std::u16string> Pipeline::tokenize_pattern(std::string_view utf8, const std::string& lang) {
+std::vector<PatternToken> Pipeline::tokenize_pattern(std::string_view utf8, const std::string& lang) {
   Document d = process("<pattern>", std::string(utf8), lang);
-  std::vector<std::u16string> out;
+  std::vector<PatternToken> out;
   out.reserve(d.tokens.size());
-  for (std::size_t i = 0; i < d.tokens.size(); ++i) out.emplace_back(d.norm(i));
+  for (std::size_t i = 0; i < d.tokens.size(); ++i) {
+    const Token& t = d.tokens[i];
+    const bool star = t.kind == TokenKind::Punct && t.end - t.begin == 1 && d.at(t.begin) == u'*';
+    if (star && !out.empty() && i > 0 && d.tokens[i - 1].end == t.begin &&
+        d.tokens[i - 1].kind != TokenKind::Punct) {
+      out.back().prefix = true;
+      continue;
+    }
+    // A clitic written alone with its apostrophe ("qu'", "l'") is one token,
+    // as it is in running text.
+    const bool apostrophe = t.kind == TokenKind::Punct && t.end - t.begin == 1 &&
+                            (d.at(t.begin) == u'\'' || d.at(t.begin) == 0x2019);
+    if (apostrophe && !out.empty() && i > 0 && d.tokens[i - 1].end == t.begin &&
+        d.tokens[i - 1].kind == TokenKind::Word && !out.back().prefix) {
+      out.back().form += u'\'';
+      continue;
+    }
+    out.push_back(PatternToken{std::u16string(d.norm(i)), false});
+  }
   return out;
 }
 

@@ -52,9 +52,13 @@ LanguageData parse_language(std::string_view toml_text, const std::string& sourc
     d.auxiliaries = qr.string_list("auxiliaries");
     d.complementizers = qr.string_list("complementizers");
     d.fused_complementizers = qr.string_list("fused_complementizers");
+    d.complementizer_blockers = qr.string_list("complementizer_blockers");
     d.according_to = qr.string_list("according_to");
     d.relative_cues = qr.string_list("relative_cues");
     d.source_cues = qr.string_list("source_cues");
+    d.source_cues_female = qr.string_list("source_cues_female");
+    d.source_cues_male = qr.string_list("source_cues_male");
+    d.subject_after_verb = qr.boolean("subject_after_verb", false);
     d.clitic_prefixes = qr.string_list("clitic_prefixes");
     d.pronouns_female = qr.string_list("pronouns_female");
     d.pronouns_male = qr.string_list("pronouns_male");

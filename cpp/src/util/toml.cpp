@@ -209,8 +209,8 @@ class Parser {
         parse_header();
         end_of_line("the table header");
       } else {
-        parse_keyval(*cur_, *cur_meta_);
-        end_of_line("the value");
+        const std::vector<std::string> key = parse_keyval(*cur_, *cur_meta_);
+        end_of_line("the value", &key);
       }
     }
     return std::move(root_);
@@ -249,13 +249,14 @@ class Parser {
       else return;
     }
   }
-  void end_of_line(const char* after) {
+  // `key`: the key of the value just parsed, to name it in the message.
+  void end_of_line(const char* after, const std::vector<std::string>* key = nullptr) {
     skip_ws();
     skip_comment();
     if (eof()) return;
     if (!at_newline())
-      fail(field_here(), std::string("expected the end of the line after ") + after + ", got " +
-                             describe_here());
+      fail(key != nullptr ? key_field(*key, key->size()) : field_here(),
+           std::string("expected the end of the line after ") + after + ", got " + describe_here());
     consume_newline();
   }
   // What sits at the current position, for "expected X, got Y".
@@ -487,8 +488,8 @@ class Parser {
     }
   }
 
-  // `key = value` into `table`; the caller checks what follows.
-  void parse_keyval(Value& table, Meta& meta) {
+  // `key = value` into `table`; the caller checks what follows. Returns the key.
+  std::vector<std::string> parse_keyval(Value& table, Meta& meta) {
     const int line = line_;
     std::vector<std::string> key = parse_key();
     if (peek() != '=')
@@ -501,6 +502,7 @@ class Parser {
     Value v = parse_value(depth);
     steps_.resize(mark);
     assign(table, meta, key, line, std::move(v));
+    return key;
   }
 
   Value parse_value(int depth) {
@@ -530,11 +532,12 @@ class Parser {
     while (true) {
       skip_ws_comments_newlines();
       if (peek() == ']') { ++pos_; return arr; }
-      if (eof()) fail(field_here(), "unterminated array (opened on line " + std::to_string(open_line) + ")");
+      if (eof()) fail_at(open_line, field_here(), "unterminated array (no closing ']')");
       steps_.push_back(Step{{}, static_cast<long>(arr.array.size())});
       arr.array.push_back(parse_value(depth + 1));
       steps_.pop_back();
       skip_ws_comments_newlines();
+      if (eof()) fail_at(open_line, field_here(), "unterminated array (no closing ']')");
       if (peek() == ',') { ++pos_; continue; }
       if (peek() == ']') { ++pos_; return arr; }
       fail(field_here(), "expected ',' or ']' in the array opened on line " +

@@ -57,6 +57,13 @@ struct Paragraph {
   int32_t first_sentence = 0, last_sentence = 0;
 };
 
+// One word of a pattern: its folded form, and whether it was written with
+// a trailing '*' (then it matches every token that starts with `form`).
+struct PatternToken {
+  std::u16string form;
+  bool prefix = false;
+};
+
 class Document {
  public:
   std::string id;
@@ -108,8 +115,9 @@ class Pipeline {
   Document process(std::string id, std::string utf8, const std::string& lang = "") ;
 
   // Tokenises a short string (a pattern, a lexicon entry) exactly as text is
-  // tokenised, returning the folded forms of its word/number/punct tokens.
-  std::vector<std::u16string> tokenize_pattern(std::string_view utf8, const std::string& lang);
+  // tokenised, returning the folded forms of its tokens; a '*' written right
+  // after a word makes that word a prefix wildcard (and is not a token).
+  std::vector<PatternToken> tokenize_pattern(std::string_view utf8, const std::string& lang);
 
   const LanguageRegistry& languages() const noexcept { return *langs_; }
 

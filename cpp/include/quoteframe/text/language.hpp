@@ -37,9 +37,13 @@ struct LanguageData {
   std::vector<std::string> auxiliaries;           // words a compound cue extends over ("a", "has", "قد")
   std::vector<std::string> complementizers;       // introduce the reported clause ("que", "that", "что", "ان")
   std::vector<std::string> fused_complementizers; // complementizer+pronoun in one word ("انها"): content starts at it
+  std::vector<std::string> complementizer_blockers; // words that make a following complementizer a conjunction or relative ("ce que", "so that")
   std::vector<std::string> according_to;          // "selon", "according to", "по словам", "وفقا ل"
   std::vector<std::string> relative_cues;         // "selon laquelle": a statement of X, content follows
   std::vector<std::string> source_cues;           // "cité par", "citing", "сообщает": relaying media
+  std::vector<std::string> source_cues_female;    // relay phrases whose pronoun marks a female speaker ("نقلت عنها")
+  std::vector<std::string> source_cues_male;      // ... a male speaker ("نقلت عنه")
+  bool subject_after_verb = false;                // verb-initial reporting clauses ("قال الرئيس إن") are the norm
   std::vector<std::string> clitic_prefixes;       // stripped before matching cue words ("و", "ف")
   std::vector<std::string> pronouns_female, pronouns_male, pronouns_plural;
   std::vector<std::string> speech_nouns;          // "déclaration", "statement": carry relative cues

@@ -1,0 +1,129 @@
+#include "quoteframe/pipeline/analyzer.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "quoteframe/errors.hpp"
+#include "quoteframe/text/document.hpp"
+
+namespace quoteframe::pipeline {
+
+Analyzer::Analyzer(std::shared_ptr<const text::LanguageRegistry> langs,
+                   std::shared_ptr<const codebook::Codebook> codebook)
+    : langs_(std::move(langs)), codebook_(std::move(codebook)), extractor_(langs_, codebook_) {}
+
+namespace {
+
+struct DocOut {
+  DocRow row;
+  QuoteColumns q;
+};
+
+void process_one(const Analyzer& an, text::Pipeline& pipe, const DocInput& in, int32_t doc_index, DocOut& out) {
+  out.row.id = in.id;
+  if (in.text.size() > kMaxDocumentBytes) {
+    out.row.status = "error";
+    out.row.error = "document is larger than " + std::to_string(kMaxDocumentBytes >> 20) + " MB";
+    out.row.lang = in.lang;
+    return;
+  }
+  text::Document d;
+  try {
+    d = pipe.process(in.id, in.text, in.lang);
+  } catch (const InputError& e) {
+    out.row.status = "error";
+    out.row.error = e.what();
+    out.row.lang = in.lang;
+    return;
+  }
+  out.row.lang = d.lang;
+  out.row.n_chars = d.n_code_points();
+  out.row.status = "ok";
+  const auto quotes = an.extractor().extract(d);
+  out.row.n_quotes = static_cast<int64_t>(quotes.size());
+  QuoteColumns& c = out.q;
+  const auto& actors = an.codebook().actors;
+  (void)actors;
+  for (std::size_t i = 0; i < quotes.size(); ++i) {
+    const quotes::Quote& q = quotes[i];
+    c.doc.push_back(doc_index);
+    c.index_in_doc.push_back(static_cast<int32_t>(i));
+    c.start.push_back(d.cp(q.begin));
+    c.end.push_back(d.cp(q.end));
+    c.cue_start.push_back(q.cue_begin >= 0 ? d.cp(q.cue_begin) : -1);
+    c.cue_end.push_back(q.cue_end >= 0 ? d.cp(q.cue_end) : -1);
+    c.speaker_start.push_back(q.speaker_begin >= 0 ? d.cp(q.speaker_begin) : -1);
+    c.speaker_end.push_back(q.speaker_end >= 0 ? d.cp(q.speaker_end) : -1);
+    c.parent.push_back(q.parent);
+    c.paragraph.push_back(q.paragraph);
+    c.sentence.push_back(q.sentence);
+    c.type.push_back(static_cast<uint8_t>(q.type));
+    c.attribution.push_back(static_cast<uint8_t>(q.attribution));
+    c.nested.push_back(q.parent >= 0 ? 1 : 0);
+    c.unclosed.push_back(q.unclosed ? 1 : 0);
+    c.confidence.push_back(q.confidence);
+    c.actor.push_back(q.actor);
+    c.text.push_back(d.slice(q.begin, q.end));
+    c.cue.push_back(q.cue_begin >= 0 ? d.slice(q.cue_begin, q.cue_end) : std::string());
+    c.speaker.push_back(q.speaker);
+    c.source.push_back(q.source);
+  }
+}
+
+template <class T>
+void append(std::vector<T>& a, std::vector<T>& b) {
+  a.insert(a.end(), std::make_move_iterator(b.begin()), std::make_move_iterator(b.end()));
+}
+
+}  // namespace
+
+Batch Analyzer::analyze(const std::vector<DocInput>& docs, int threads) const {
+  const std::size_t n = docs.size();
+  std::vector<DocOut> outs(n);
+  int nt = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  nt = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(nt), std::max<std::size_t>(n, 1)));
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  auto worker = [&]() {
+    try {
+      text::Pipeline pipe(langs_);  // ICU iterators are per thread
+      for (std::size_t i = next++; i < n; i = next++) {
+        process_one(*this, pipe, docs[i], static_cast<int32_t>(i), outs[i]);
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      next = n;  // stop the others early
+    }
+  };
+  if (nt <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (int t = 0; t < nt; ++t) pool.emplace_back(worker);
+    for (auto& th : pool) th.join();
+  }
+  if (failure) std::rethrow_exception(failure);
+
+  Batch b;
+  b.documents.reserve(n);
+  for (auto& o : outs) {
+    b.documents.push_back(std::move(o.row));
+    QuoteColumns& c = o.q;
+    auto& B = b.quotes;
+    append(B.doc, c.doc); append(B.index_in_doc, c.index_in_doc); append(B.start, c.start); append(B.end, c.end);
+    append(B.cue_start, c.cue_start); append(B.cue_end, c.cue_end); append(B.speaker_start, c.speaker_start);
+    append(B.speaker_end, c.speaker_end); append(B.parent, c.parent); append(B.paragraph, c.paragraph);
+    append(B.sentence, c.sentence); append(B.type, c.type); append(B.attribution, c.attribution);
+    append(B.nested, c.nested); append(B.unclosed, c.unclosed); append(B.confidence, c.confidence);
+    append(B.actor, c.actor); append(B.text, c.text); append(B.cue, c.cue); append(B.speaker, c.speaker);
+    append(B.source, c.source);
+  }
+  return b;
+}
+
+}  // namespace quoteframe::pipeline

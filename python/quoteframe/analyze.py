@@ -1,0 +1,194 @@
+"""``analyze``: from documents to a DataFrame of attributed quotes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._resources import languages
+from .codebook import load_codebook
+from .text import Corpus, Document, _expand
+
+__all__ = ["analyze", "Analyzer", "QUOTE_COLUMNS", "DOCUMENT_COLUMNS"]
+
+QUOTE_TYPES = ("direct", "indirect", "mixed")
+ATTRIBUTIONS = ("explicit", "pronoun", "role", "context", "none")
+
+QUOTE_COLUMNS = [
+    "doc_id", "quote_id", "start", "end", "text", "type", "nested", "parent_id", "cue", "cue_start",
+    "cue_end", "speaker", "speaker_start", "speaker_end", "actor", "side", "source", "attribution",
+    "confidence", "lang", "paragraph", "sentence",
+]
+DOCUMENT_COLUMNS = ["doc_id", "path", "lang", "n_chars", "n_quotes", "status", "error"]
+
+
+class Analyzer:
+    """A compiled codebook + language rules, reusable across calls and threads.
+
+    Building one compiles every cue list and actor name; reuse it for many
+    batches. It is immutable and safe to share between threads.
+    """
+
+    def __init__(self, codebook="csto-kazakhstan-2022"):
+        self.codebook = load_codebook(codebook)
+        self._core = _core.Analyzer(languages(), self.codebook)
+        actors = self.codebook.actors
+        self._actor_ids = np.array([a["id"] for a in actors] + [""], dtype=object)
+        self._actor_sides = np.array([a.get("side") or "" for a in actors] + [""], dtype=object)
+
+    def __reduce__(self):
+        return (Analyzer, (self.codebook,))
+
+    def run(self, ids: Sequence[str], texts: Sequence[Union[str, bytes]], langs: Sequence[str],
+            paths: Sequence[str], threads: Optional[int] = None) -> Tuple[pd.DataFrame, pd.DataFrame]:
+        n_threads = 0 if threads is None else int(threads)
+        docs, q = self._core.analyze(list(ids), list(texts), list(langs), n_threads)
+        documents = pd.DataFrame(
+            {"doc_id": docs["doc_id"], "path": list(paths), "lang": docs["lang"], "n_chars": docs["n_chars"],
+             "n_quotes": docs["n_quotes"], "status": docs["status"], "error": docs["error"]},
+            columns=DOCUMENT_COLUMNS,
+        )
+        return self._frame(q, documents), documents
+
+    def _frame(self, q: dict, documents: pd.DataFrame) -> pd.DataFrame:
+        doc_idx = q["doc"]
+        doc_ids = np.asarray(documents["doc_id"], dtype=object)
+        doc_langs = np.asarray(documents["lang"], dtype=object)
+        qid = np.array([f"{doc_ids[d]}#{i}" for d, i in zip(doc_idx.tolist(), q["index_in_doc"].tolist())],
+                       dtype=object)
+        # Parent ids: parent is an index within the same document's quotes.
+        first_row = {}
+        for row, (d, i) in enumerate(zip(doc_idx.tolist(), q["index_in_doc"].tolist())):
+            if i == 0:
+                first_row[d] = row
+        parent = q["parent"]
+        parent_id = np.array(
+            [qid[first_row[d] + p] if p >= 0 else None for d, p in zip(doc_idx.tolist(), parent.tolist())],
+            dtype=object,
+        )
+        actor = q["actor"]
+        frame = pd.DataFrame(
+            {
+                "doc_id": doc_ids[doc_idx] if len(doc_idx) else np.array([], dtype=object),
+                "quote_id": qid,
+                "start": q["start"].astype(np.int64),
+                "end": q["end"].astype(np.int64),
+                "text": q["text"],
+                "type": pd.Categorical.from_codes(q["type"].astype(np.int8), categories=list(QUOTE_TYPES)),
+                "nested": q["nested"].astype(bool),
+                "parent_id": parent_id,
+                "cue": q["cue"],
+                "cue_start": q["cue_start"].astype(np.int64),
+                "cue_end": q["cue_end"].astype(np.int64),
+                "speaker": q["speaker"],
+                "speaker_start": q["speaker_start"].astype(np.int64),
+                "speaker_end": q["speaker_end"].astype(np.int64),
+                "actor": self._actor_ids[actor],
+                "side": self._actor_sides[actor],
+                "source": q["source"],
+                "attribution": pd.Categorical.from_codes(q["attribution"].astype(np.int8),
+                                                         categories=list(ATTRIBUTIONS)),
+                "confidence": q["confidence"].astype(np.float64).round(3),
+                "lang": doc_langs[doc_idx] if len(doc_idx) else np.array([], dtype=object),
+                "paragraph": q["paragraph"].astype(np.int64),
+                "sentence": q["sentence"].astype(np.int64),
+            },
+            columns=QUOTE_COLUMNS,
+        )
+        for col in ("actor", "side", "speaker", "source", "cue"):
+            frame[col] = frame[col].replace("", None)
+        return frame
+
+
+def _inputs(source, lang: Optional[str], errors: str):
+    """(ids, texts, langs, paths) from any supported input."""
+    from .text import read_bytes_as_text
+
+    ids: List[str] = []
+    texts: List[Union[str, bytes]] = []
+    paths: List[str] = []
+    if isinstance(source, pd.DataFrame):
+        if "text" not in source.columns:
+            raise ValueError("a DataFrame input needs a 'text' column (and optionally 'doc_id', 'lang')")
+        ids = [str(x) for x in source["doc_id"]] if "doc_id" in source.columns else [f"doc{i}" for i in range(len(source))]
+        texts = list(source["text"])
+        langs = [str(x) for x in source["lang"]] if "lang" in source.columns else [lang or ""] * len(ids)
+        return ids, texts, langs, [""] * len(ids)
+    if isinstance(source, Corpus):
+        source = list(source)
+    if isinstance(source, Document):
+        source = [source]
+    if isinstance(source, (list, tuple)) and source and isinstance(source[0], Document):
+        return ([d.id for d in source], [d.text for d in source], [lang or d.lang for d in source],
+                [d.path for d in source])
+    if isinstance(source, str) and ("\n" in source or not (os.path.exists(source) or any(c in source for c in "*?["))):
+        raise ValueError(
+            "analyze() got a string that is neither an existing path nor a glob; "
+            "to analyse raw text pass a list of strings: analyze([text])"
+        )
+    if isinstance(source, (list, tuple)) and source and all(isinstance(s, str) for s in source) and not all(
+        os.path.isfile(s) for s in source
+    ):
+        ids = [f"doc{i}" for i in range(len(source))]
+        return ids, list(source), [lang or ""] * len(ids), [""] * len(ids)
+    for p in _expand(source):
+        data = Path(p).read_bytes()
+        ids.append(Path(p).stem)
+        paths.append(str(p))
+        if errors == "replace":
+            texts.append(read_bytes_as_text(data, str(p), "replace"))
+        else:
+            texts.append(data)  # the core validates and reports bad UTF-8 as an error row
+    return ids, texts, [lang or ""] * len(ids), paths
+
+
+def analyze(
+    source,
+    codebook="csto-kazakhstan-2022",
+    lang: Optional[str] = None,
+    threads: Optional[int] = None,
+    errors: str = "row",
+) -> pd.DataFrame:
+    """Find and attribute every quote.
+
+    ``source`` is a folder of ``.txt`` files, a glob, a list of paths, a list
+    of texts, a :class:`Corpus` or a DataFrame with a ``text`` column (and
+    optionally ``doc_id`` and ``lang``). ``codebook`` is a built-in name, a
+    path or a :class:`Codebook`. ``threads=None`` uses every core; results
+    do not depend on it.
+
+    Returns one row per quote (columns :data:`QUOTE_COLUMNS`; offsets are
+    code points of the original text). ``result.attrs["documents"]`` has one
+    row per input document with its status: a document that could not be
+    read (invalid UTF-8 with ``errors="row"``, the default) is an error row,
+    never silently dropped; ``errors="replace"`` substitutes U+FFFD instead.
+
+    >>> q = analyze(["Titre\\nLe ministre a déclaré que la grève était illégale."], lang="fr")
+    >>> q[["text", "type", "speaker"]].values.tolist()
+    [['la grève était illégale', 'indirect', 'Le ministre']]
+    """
+    if errors not in ("row", "replace"):
+        raise ValueError(f"errors must be 'row' or 'replace', not {errors!r}")
+    an = codebook if isinstance(codebook, Analyzer) else _analyzer(codebook)
+    ids, texts, langs, paths = _inputs(source, lang, errors)
+    quotes, documents = an.run(ids, texts, langs, paths, threads)
+    quotes.attrs["documents"] = documents
+    quotes.attrs["codebook"] = an.codebook.name
+    return quotes
+
+
+_ANALYZERS: dict = {}
+
+
+def _analyzer(codebook) -> Analyzer:
+    key = codebook if isinstance(codebook, str) else id(codebook)
+    an = _ANALYZERS.get(key)
+    if an is None:
+        an = Analyzer(codebook)
+        _ANALYZERS[key] = an
+    return an
