@@ -786,7 +786,15 @@ def _pairs_table(
     table["counted"] = (table["overlap"] >= main) & ~table["optional"]
 
     if "actor" in preds.columns:
-        table["actor"] = P["actor"].to_numpy(dtype=object)
+        actor = P["actor"].to_numpy(dtype=object).copy()
+        if "speaker" in P.columns:
+            # A speaker outside the codebook has no actor id: gold codes such
+            # a person by their name in snake_case, so compare that.
+            names = P["speaker"].to_numpy(dtype=object)
+            for i in range(len(actor)):
+                if _is_missing(actor[i]) and not _is_missing(names[i]):
+                    actor[i] = speaker_slug(names[i])
+        table["actor"] = actor
         table["speaker"] = G["speaker"].to_numpy(dtype=object)
         table["speaker_correct"] = _compare(table["actor"], table["speaker"]).to_numpy()
     else:
@@ -887,3 +895,18 @@ def _errors_table(
     if len(table):
         table = table.sort_values(["doc_id", "start", "end", "kind"], kind="stable").reset_index(drop=True)
     return table
+
+
+
+def speaker_slug(name: str) -> str:
+    """A speaker's name as an id: lower case, words joined by ``_``.
+
+    >>> speaker_slug("Karim Benali"), speaker_slug("Jean-Marc Tissier")
+    ('karim_benali', 'jean_marc_tissier')
+    """
+    import re
+    import unicodedata
+
+    s = unicodedata.normalize("NFKD", str(name))
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    return "_".join(w for w in re.split(r"[^\w]+", s) if w)

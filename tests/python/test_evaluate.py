@@ -400,7 +400,7 @@ def test_module_does_not_import_the_compiled_core():
             imported.add("." * node.level + (node.module or ""))
     assert not any("_core" in name for name in imported), imported
     assert imported <= {"__future__", "json", "math", "numbers", "dataclasses", "pathlib", "typing",
-                        "numpy", "pandas"}
+                        "numpy", "pandas", "re", "unicodedata"}
 
 
 def test_empty_predictions_and_empty_gold_do_not_crash():
@@ -494,3 +494,14 @@ def test_corpus_paragraph_baseline_readme_claim_at_main_threshold():
     texts = load_texts(CORPUS)
     ev = evaluate(paragraph_baseline(texts), CORPUS / "gold" / "quotes.jsonl", texts=texts)
     assert ev.get("f1", threshold=0.8) == pytest.approx(0.37, abs=0.02)
+
+
+def test_unknown_speakers_are_compared_by_name_slug():
+    # A speaker outside the codebook has no actor id; gold codes them by name.
+    gold = pd.DataFrame([gold_item("g1", 0, 10, speaker="karim_benali")])
+    pred = preds((0, 10))
+    pred["actor"] = [None]
+    pred["speaker"] = ["Karim Benali"]
+    assert evaluate(pred, gold).get("speaker_accuracy") == 1.0
+    pred["speaker"] = ["Karim Benoit"]
+    assert evaluate(pred, gold).get("speaker_accuracy") == 0.0

@@ -89,12 +89,18 @@ void Vocabulary::add_keys_of(std::u16string_view form, std::vector<int32_t>& out
   }
 }
 
-void Vocabulary::keys(const text::Document& doc, const std::vector<std::u16string>& clitics,
-                      Keys& out) const {
+void Vocabulary::keys(const text::Document& doc, const std::vector<Clitic>& clitics, Keys& out) const {
   const std::size_t n = doc.tokens.size();
   out.offsets.assign(1, 0);
   out.offsets.reserve(n + 1);
   out.ids.clear();
+  std::u16string rest, rest2;
+  auto strip = [](std::u16string_view form, const Clitic& c, std::u16string& to) {
+    if (form.size() < c.prefix.size() + 2 || form.compare(0, c.prefix.size(), c.prefix) != 0) return false;
+    to.assign(c.replacement);
+    to.append(form.substr(c.prefix.size()));
+    return true;
+  };
   for (std::size_t i = 0; i < n; ++i) {
     const std::u16string_view form = doc.norm(i);
     const std::size_t before = out.ids.size();
@@ -102,13 +108,10 @@ void Vocabulary::keys(const text::Document& doc, const std::vector<std::u16strin
     if (!clitics.empty() && doc.tokens[i].kind == text::TokenKind::Word) {
       // Strip one clitic, then possibly a second ("وب", "ول").
       for (const auto& c1 : clitics) {
-        if (form.size() < c1.size() + 2 || form.compare(0, c1.size(), c1) != 0) continue;
-        const std::u16string_view rest = form.substr(c1.size());
+        if (!strip(form, c1, rest)) continue;
         add_keys_of(rest, out.ids);
-        for (const auto& c2 : clitics) {
-          if (rest.size() < c2.size() + 2 || rest.compare(0, c2.size(), c2) != 0) continue;
-          add_keys_of(rest.substr(c2.size()), out.ids);
-        }
+        for (const auto& c2 : clitics)
+          if (strip(rest, c2, rest2)) add_keys_of(rest2, out.ids);
       }
       // Keep each key once per token.
       std::sort(out.ids.begin() + static_cast<std::ptrdiff_t>(before), out.ids.end());

@@ -122,7 +122,7 @@ struct Extractor::LangRules {
   std::string code;
   Trie speech, gender, object, participle, aux, comp, fused, blockers, according, relative, source,
       source_gender, nouns, roles, pronouns;
-  std::vector<std::u16string> clitics;
+  std::vector<lexicon::Clitic> clitics;
   std::unordered_set<std::u16string> function_words;
   bool subject_after_verb = false;
   bool cased = true;  // the script has upper and lower case (names are capitalised)
@@ -184,8 +184,12 @@ Extractor::Extractor(std::shared_ptr<const text::LanguageRegistry> langs,
     fill(r->pronouns, L.pronouns_plural, kPlural);
     for (const auto& kv : L.roles) fill(r->roles, kv.second, role_id(kv.first));
     for (const auto& c : L.clitic_prefixes) {
-      auto toks = pipe.tokenize_pattern(c, code);
-      if (toks.size() == 1) r->clitics.push_back(toks[0].form);
+      // "X" strips X; "X=Y" rewrites the prefix X to Y.
+      const auto eq = c.find('=');
+      const std::string from = c.substr(0, eq);
+      const std::string to = eq == std::string::npos ? std::string() : c.substr(eq + 1);
+      r->clitics.push_back(lexicon::Clitic{to16(text::Folder::shared().fold_utf8(from)),
+                                           to16(text::Folder::shared().fold_utf8(to))});
     }
     for (const auto& w : L.function_words) r->function_words.insert(to16(text::Folder::shared().fold_utf8(w)));
     rule_codes_.push_back(code);
@@ -225,7 +229,7 @@ class Work {
        const Trie& actors, const Trie& media, const codebook::Codebook& cb,
        const std::vector<std::vector<int32_t>>& actor_roles)
       : d_(d), r_(rules), actors_(actors), media_(media), cb_(cb), actor_roles_(actor_roles) {
-    static const std::vector<std::u16string> no_clitics;
+    static const std::vector<lexicon::Clitic> no_clitics;
     vocab.keys(d, r_ ? r_->clitics : no_clitics, keys_);
     n_ = static_cast<int32_t>(d.tokens.size());
   }
@@ -284,7 +288,14 @@ class Work {
   Evidence pick_speaker(int32_t a, int32_t b, bool prefer_last = false) const;
   Evidence pronoun_in(int32_t a, int32_t b) const;
   std::string sources_in(int32_t a, int32_t b, uint8_t* gender = nullptr) const;
+  struct Incise {
+    int32_t cut = -1, resume = -1;  // UTF-16: the quote stops at `cut` and resumes at `resume`
+    Cue cue;
+    Evidence ev;
+  };
+  bool find_incise(int32_t cb, int32_t ce, Incise& out) const;
   int32_t dateline_end(int32_t s) const;
+  int32_t content_end(int32_t from, int32_t b) const;
   int32_t speaker_window_end(int32_t from, int32_t limit) const;
   void trim_content(int32_t& b, int32_t& e, bool strip_stop) const;
   bool overlaps_indirect(int32_t b, int32_t e) const;
@@ -301,6 +312,8 @@ class Work {
   int32_t n_ = 0;
 
   std::vector<RawQuote> raw_;
+  struct Given { Cue cue; Evidence ev; std::string source; };
+  std::unordered_map<std::size_t, Given> given_;  // raw quote -> cue found by a reported-speech pattern
   std::vector<uint8_t> direct_cover_;  // per token: inside a direct quote's marks
   std::vector<Mention> mentions_;
   std::vector<Quote> quotes_;
@@ -524,7 +537,11 @@ void Work::find_mentions() {
         x.first = t;
         x.last = e;
         x.kind = MentionKind::Name;
-        x.person = true;
+        // A first and last name is most likely a person; a single capitalised
+        // word is as likely a place or an organisation.
+        int words = 0;
+        for (int32_t k = t; k < e; ++k) words += d_.tokens[static_cast<std::size_t>(k)].kind == TokenKind::Word;
+        x.person = words >= 2;
         for (int32_t k = t; k < e; ++k) mention_at_[static_cast<std::size_t>(k)] = static_cast<int32_t>(kept.size());
         kept.push_back(x);
       }
@@ -729,6 +746,15 @@ int32_t Work::add_indirect(int32_t cb, int32_t ce, const Cue& cue, const Evidenc
   }
   trim_content(cb, ce, true);
   if (ce - cb < 2 || overlaps_indirect(cb, ce)) return -1;
+  // "soulignant que « ... »": the clause is one quotation in marks, so the
+  // quotation is direct and this is its cue.
+  for (std::size_t k = 0; k < raw_.size(); ++k) {
+    const RawQuote& rq = raw_[k];
+    if (rq.open == cb && !rq.unclosed && rq.close + 1 >= ce && rq.close < ce + 1) {
+      given_[k] = Given{cue, ev, source};
+      return -1;
+    }
+  }
   Quote q;
   q.begin = cb;
   q.end = ce;
@@ -743,6 +769,19 @@ int32_t Work::add_indirect(int32_t cb, int32_t ce, const Cue& cue, const Evidenc
   quotes_.push_back(q);
   evidence_.push_back(ev);
   return static_cast<int32_t>(quotes_.size()) - 1;
+}
+
+// Where a reported clause starting in [from, b) ends: the sentence end, or
+// before a comma that opens a relay ("..., citant Reuters"), a participle
+// clause ("..., محذرا من أن") or a new reporting clause ("..., ودعت ...").
+int32_t Work::content_end(int32_t from, int32_t b) const {
+  for (int32_t k = from; k + 1 < b; ++k) {
+    if (!is_comma(k) || in_direct(k)) continue;
+    const int32_t nx = k + 1;
+    if (at(r_->source, nx, b).found() || at(r_->participle, nx, b).found()) return tok_begin(k);
+    if (at(r_->speech, nx, b).found()) return tok_begin(k);
+  }
+  return sent(sentence_of(b - 1)).end;
 }
 
 // ---- indirect quotes ------------------------------------------------------------
@@ -771,8 +810,11 @@ void Work::indirect() {
       cue.first = m.first;
       cue.last = m.last;
       if (comma < b && is_comma(comma) && t == a) {
-        const int32_t ce = sent(sentence_of(b - 1)).end;
-        add_indirect(tok_end(comma), ce, cue, ev, sources_in(comma, b), t);
+        // "ووفقا لـX، فإن ...": a complementizer opening the clause is not content.
+        int32_t c0 = comma + 1;
+        if (c0 < b && at(r_->comp, c0, b).found()) c0 = at(r_->comp, c0, b).last;
+        const int32_t cbeg = c0 > comma + 1 && c0 < b ? tok_begin(c0) : tok_end(comma);
+        add_indirect(cbeg, content_end(comma + 1, b), cue, ev, sources_in(comma, b), t);
         break;
       }
       if ((comma >= b || is_stop(comma)) && t > a) {
@@ -866,17 +908,8 @@ void Work::indirect() {
           }
         }
       }
-      const int32_t ce = sent(sentence_of(b - 1)).end;
-      // A relay clause at the end ("..., citant Reuters.") is not content.
-      int32_t cut = ce;
       std::string source = sources_in(cue.first >= 0 ? cue.first : t, b);
-      for (int32_t k = t + 1; k < b; ++k) {
-        if (is_comma(k) && k + 1 < b && at(r_->source, k + 1, b).found()) {
-          cut = tok_begin(k);
-          break;
-        }
-      }
-      const int32_t qi = add_indirect(content_b, cut, cue, ev, source, t);
+      const int32_t qi = add_indirect(content_b, content_end(t + 1, b), cue, ev, source, t);
       if (qi >= 0) t = token_at_or_after(quotes_[static_cast<std::size_t>(qi)].end) - 1;
     }
 
@@ -905,7 +938,7 @@ void Work::indirect() {
       if (ev.kind == Evidence::None || content_t >= b) continue;
       // The object must not be the quote of a direct quote already found.
       if (is_quote_tok(content_t) || is_stop(content_t) || is_comma(content_t)) continue;
-      add_indirect(tok_begin(content_t), sent(sentence_of(b - 1)).end, cue, ev, sources_in(cue.last, b), t);
+      add_indirect(tok_begin(content_t), content_end(content_t, b), cue, ev, sources_in(cue.last, b), t);
       break;
     }
 
@@ -929,8 +962,9 @@ void Work::indirect() {
       const int32_t wend = speaker_window_end(cue.last, b);
       // Nothing but the speaker (and a relay) may follow: no new clause.
       bool clause = false;
-      for (int32_t k = cue.last; k < b; ++k)
-        if (at(r_->comp, k, b).found() || at(r_->fused, k, b).found()) clause = true;
+      for (int32_t k = cue.last; k <= wend && k < b; ++k)
+        if (at(r_->comp, k, b).found() || at(r_->fused, k, b).found() || is_quote_tok(k) || is_char(k, u':'))
+          clause = true;
       if (clause) continue;
       Evidence ev = pronoun_in(cue.first, cue.last);
       if (ev.kind == Evidence::None) ev = pick_speaker(cue.last, wend);
@@ -950,8 +984,55 @@ void Work::indirect() {
 
 // ---- direct quotes: attribution --------------------------------------------------
 
+// An incise inside a quotation: "« A, a-t-il averti. B »", "«A, — сказал он, — B»".
+// Returns true and the cut points (UTF-16) when the quote [cb, ce) holds one.
+bool Work::find_incise(int32_t cb, int32_t ce, Incise& out) const {
+  if (!r_) return false;
+  const int32_t first = token_at_or_after(cb), last = token_at_or_after(ce);
+  for (int32_t k = first + 1; k + 1 < last; ++k) {
+    if (!(is_comma(k) || (is_dash(k) && ch(k) != u'-'))) continue;
+    int32_t j = k + 1;
+    while (j < last && (is_dash(j) || is_comma(j))) ++j;
+    int32_t v = -1;
+    for (int32_t m = j; m < std::min(last, j + 7); ++m) {
+      if (is_stop(m) || is_quote_tok(m)) break;
+      if (at(r_->speech, m, last).found()) { v = m; break; }
+    }
+    if (v < 0) continue;
+    Cue cue = cue_at(v, j);
+    if (cue.first != j) continue;  // only cue words between the comma and the verb
+    Evidence ev = pronoun_in(cue.first, cue.last);
+    int32_t e = cue.last;
+    if (ev.kind == Evidence::None) {
+      // "..., a répondu le ministre, ...": a speaker right after the verb.
+      const int32_t mi = e < last ? mention_at_[static_cast<std::size_t>(e)] : -1;
+      if (mi < 0 || mentions_[static_cast<std::size_t>(mi)].kind == MentionKind::Media) continue;
+      const int32_t wend = speaker_window_end(e, last);
+      ev = pick_speaker(e, wend);
+      if (ev.kind == Evidence::None) continue;
+      e = wend;
+    }
+    if (e < last && (at(r_->comp, e, last).found() || at(r_->fused, e, last).found())) continue;
+    // The incise ends at the next comma, dash or stop.
+    while (e < last && !is_comma(e) && !is_stop(e) && !is_dash(e) && e - cue.last < 10) ++e;
+    if (e >= last) {
+      out.resume = ce;
+    } else {
+      int32_t r = e;
+      while (r < last && (is_comma(r) || is_dash(r) || is_char(r, u'.'))) ++r;
+      out.resume = r < last ? tok_begin(r) : ce;
+    }
+    out.cut = tok_begin(k);
+    out.cue = cue;
+    out.ev = ev;
+    return true;
+  }
+  return false;
+}
+
 void Work::attribute_direct() {
-  for (const RawQuote& rq : raw_) {
+  for (std::size_t ri = 0; ri < raw_.size(); ++ri) {
+    const RawQuote& rq = raw_[ri];
     Quote q;
     q.begin = rq.open + 1;
     q.end = rq.close;
@@ -969,7 +1050,20 @@ void Work::attribute_direct() {
     Evidence ev;
     Cue cue;
     std::string source;
-    if (r_) {
+    Incise incise;
+    const bool has_incise = find_incise(q.begin, q.end, incise);
+    auto given = given_.find(ri);
+    if (given != given_.end()) {
+      cue = given->second.cue;
+      ev = given->second.ev;
+      source = given->second.source;
+      if (cue.verb < 0) cue.verb = cue.first;
+    } else if (has_incise) {
+      cue = incise.cue;
+      ev = incise.ev;
+      const int32_t e = token_at_or_after(incise.resume);
+      source = sources_in(cue.last, e, nullptr);
+    } else if (r_) {
       // After the closing mark, in the sentence that holds it.
       const int32_t after = token_at_or_after(rq.close + (rq.unclosed ? 0 : 1));
       if (after < n_ && !rq.unclosed) {
@@ -1007,10 +1101,8 @@ void Work::attribute_direct() {
       }
       if (cue.verb < 0) {
         // Before the opening mark: "X a déclaré : « ... »", "وقال X " ... "".
-        const int32_t s = q.sentence;
-        int32_t lo = sent(sentence_of(std::max(0, first_tok - 1))).first_token;
-        if (lo > first_tok) lo = sent(s).first_token;
         const int32_t open_tok = token_at_or_after(rq.open);
+        int32_t lo = sent(sentence_of(std::min(open_tok, n_ - 1))).first_token;
         for (const auto& other : raw_)
           if (other.close < rq.open && other.close >= tok_begin(lo)) lo = std::max(lo, token_at_or_after(other.close + 1));
         lo = std::max(lo, dateline_end(sentence_of(std::min(open_tok, n_ - 1))));
@@ -1039,11 +1131,19 @@ void Work::attribute_direct() {
             else ev = left.kind != Evidence::None ? left : right;
           }
           if (ev.kind == Evidence::None) {
-            ev.kind = Evidence::Pronoun;
-            ev.gender = cue.gender;
-            ev.strong = false;
-            ev.first = cue.first;
-            ev.last = cue.last;
+            // Only the verb speaks for a subject ("وقال "..."). A fragment of a
+            // word or two after a bare verb is a name or label ("le projet dit
+            // « X »"), not a quotation.
+            const int32_t words = token_at_or_after(q.end) - first_tok;
+            if (words >= 3) {
+              ev.kind = Evidence::Pronoun;
+              ev.gender = cue.gender;
+              ev.strong = false;
+              ev.first = cue.first;
+              ev.last = cue.last;
+            } else {
+              cue = Cue{};
+            }
           }
           // A relay after the quote may still tell the speaker's gender.
           uint8_t g = kAnyGender;
@@ -1069,6 +1169,33 @@ void Work::attribute_direct() {
       else ev.kind = Evidence::None;
     }
     q.source = source;
+    if (has_incise && given == given_.end()) {
+      // Two quotations around the incise; after an unclosed quote's incise
+      // comes narration, not speech.
+      Quote first = q;
+      int32_t b1 = q.begin, e1 = incise.cut;
+      trim_content(b1, e1, false);
+      first.begin = b1;
+      first.end = e1;
+      if (e1 > b1) {
+        quotes_.push_back(first);
+        evidence_.push_back(ev);
+      }
+      if (!q.unclosed && incise.resume < q.end) {
+        int32_t b2 = incise.resume, e2 = q.end;
+        trim_content(b2, e2, false);
+        if (e2 > b2) {
+          Quote second = q;
+          second.begin = b2;
+          second.end = e2;
+          const int32_t t2 = token_at_or_after(b2);
+          second.sentence = sentence_of(std::min(t2, n_ - 1));
+          quotes_.push_back(second);
+          evidence_.push_back(ev);
+        }
+      }
+      continue;
+    }
     quotes_.push_back(q);
     evidence_.push_back(ev);
   }
@@ -1107,9 +1234,20 @@ void Work::resolve() {
   for (std::size_t i = 0; i < qs.size(); ++i)
     if (evs[i].kind == Evidence::None && qs[i].parent < 0 && qs[i].type == QuoteType::Direct) keep[i] = 0;
 
-  struct Spoken { int32_t actor; std::string name; uint8_t gender; int32_t paragraph; };
+  struct Spoken { int32_t actor; std::string name; uint8_t gender; int32_t paragraph; int32_t pos; };
   std::vector<Spoken> speakers;  // in document order
   auto actor_gender = [&](int32_t a) { return gender_code(cb_.actors[static_cast<std::size_t>(a)].gender); };
+  auto cb_person = [&](int32_t a) { return cb_.actors[static_cast<std::size_t>(a)].kind == "person"; };
+  auto sole_actor_with_role = [&](int32_t role) {
+    int32_t found = -1;
+    for (std::size_t a = 0; a < actor_roles_.size(); ++a) {
+      const auto& rs = actor_roles_[a];
+      if (std::find(rs.begin(), rs.end(), role) == rs.end()) continue;
+      if (found >= 0) return -1;
+      found = static_cast<int32_t>(a);
+    }
+    return found;
+  };
   auto has_role = [&](int32_t a, int32_t role) {
     const auto& rs = actor_roles_[static_cast<std::size_t>(a)];
     return std::find(rs.begin(), rs.end(), role) != rs.end();
@@ -1143,20 +1281,20 @@ void Work::resolve() {
     auto from_mention = [&](const Mention& m) {
       Spoken s{m.kind == MentionKind::Name ? -1 : m.actor,
                m.kind == MentionKind::Name ? d_.slice(tok_begin(m.first), tok_end(m.last - 1)) : "",
-               m.gender, 0};
+               m.gender, 0, m.first};
       return s;
     };
     switch (ev.kind) {
       case Evidence::Actor:
       case Evidence::OrgActor:
         q.actor = ev.actor;
-        take(Spoken{ev.actor, "", 0, 0});
+        take(Spoken{ev.actor, "", 0, 0, -1});
         q.attribution = Attribution::Explicit;
         q.confidence = 0.95f;
         set_span();
         break;
       case Evidence::Description:
-        take(Spoken{ev.actor, "", 0, 0});
+        take(Spoken{ev.actor, "", 0, 0, -1});
         q.attribution = Attribution::Role;
         q.confidence = 0.85f;
         set_span();
@@ -1170,20 +1308,42 @@ void Work::resolve() {
       case Evidence::Pronoun: {
         q.attribution = Attribution::Pronoun;
         set_span();
-        const Spoken* pick = nullptr;
         if (!ev.strong && !speakers.empty() && speakers.back().paragraph >= q.paragraph - kContextParagraphs) {
-          pick = &speakers.back();
-        } else {
+          // Gender from a verb ending alone is weak (and often wrong in
+          // machine translation): the previous speaker carries on.
+          take(speakers.back());
+          q.confidence = 0.7f;
+          break;
+        }
+        // The most recent person spoken of or quoted whose gender fits; a
+        // person of known gender first, then anyone named nearby.
+        const Spoken* pick = nullptr;
+        const Mention* pm = nullptr;
+        int32_t best_pos = -1;
+        for (std::size_t k = speakers.size(); k-- > 0;) {
+          const Spoken& sp = speakers[k];
+          if (sp.actor < 0 || !cb_person(sp.actor) || sp.gender == kAnyGender || !compatible(ev.gender, sp.gender)) continue;
+          pick = &sp;
+          best_pos = sp.pos;
+          break;
+        }
+        if (const Mention* m = recent_mentions([&](const Mention& x) {
+              return x.person && (x.kind == MentionKind::Name || (x.gender != kAnyGender && compatible(ev.gender, x.gender))); })) {
+          if (m->first > best_pos) { pm = m; pick = nullptr; }
+        }
+        if (!pick && !pm) {
           for (std::size_t k = speakers.size(); k-- > 0;)
-            if (compatible(ev.gender, speakers[k].gender)) { pick = &speakers[k]; break; }
+            if (compatible(ev.gender, speakers[k].gender) && speakers[k].paragraph >= q.paragraph - kContextParagraphs) {
+              pick = &speakers[k];
+              break;
+            }
         }
         if (pick) {
           take(*pick);
           q.confidence = ev.strong ? 0.8f : 0.7f;
-        } else if (const Mention* m = recent_mentions([&](const Mention& x) {
-                     return x.person && x.kind != MentionKind::Name && compatible(ev.gender, x.gender); })) {
-          take(from_mention(*m));
-          q.confidence = 0.6f;
+        } else if (pm) {
+          take(from_mention(*pm));
+          q.confidence = 0.75f;
         } else {
           q.confidence = 0.2f;
         }
@@ -1193,14 +1353,21 @@ void Work::resolve() {
         q.attribution = Attribution::Role;
         set_span();
         const Spoken* pick = nullptr;
+        int32_t best_pos = -1;
         for (std::size_t k = speakers.size(); k-- > 0;)
-          if (speakers[k].actor >= 0 && has_role(speakers[k].actor, ev.role)) { pick = &speakers[k]; break; }
+          if (speakers[k].actor >= 0 && has_role(speakers[k].actor, ev.role)) { pick = &speakers[k]; best_pos = pick->pos; break; }
+        const Mention* pm = recent_mentions([&](const Mention& x) { return x.kind != MentionKind::Name && has_role(x.actor, ev.role); });
+        if (pm && pm->first > best_pos) pick = nullptr; else pm = nullptr;
         if (pick) {
           take(*pick);
           q.confidence = 0.75f;
-        } else if (const Mention* m = recent_mentions([&](const Mention& x) { return x.kind != MentionKind::Name && has_role(x.actor, ev.role); })) {
-          take(from_mention(*m));
-          q.confidence = 0.65f;
+        } else if (pm) {
+          take(from_mention(*pm));
+          q.confidence = 0.7f;
+        } else if (const int32_t only = sole_actor_with_role(ev.role); only >= 0) {
+          // The codebook has exactly one actor holding this role.
+          take(Spoken{only, "", 0, 0, -1});
+          q.confidence = 0.6f;
         } else {
           q.speaker = d_.slice(tok_begin(ev.first), tok_end(ev.last - 1));
           q.confidence = 0.4f;
@@ -1238,7 +1405,7 @@ void Work::resolve() {
     if (!keep[i]) continue;
     if (q.actor >= 0 || !q.speaker.empty()) {
       const uint8_t g = q.actor >= 0 ? actor_gender(q.actor) : static_cast<uint8_t>(kAnyGender);
-      if (ev.kind != Evidence::None || q.parent < 0) speakers.push_back(Spoken{q.actor, q.speaker, g, q.paragraph});
+      if (ev.kind != Evidence::None || q.parent < 0) speakers.push_back(Spoken{q.actor, q.speaker, g, q.paragraph, pos_tok});
     }
   }
   // Compact, remapping parents.

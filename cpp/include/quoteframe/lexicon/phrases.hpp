@@ -36,6 +36,13 @@ class StringIds {
   std::vector<int32_t> slots_;  // -1 empty, else id
 };
 
+// A clitic prefix: stripped from the front of a word, and replaced by
+// `replacement` ("لل" -> "ال": the preposition fused with the article).
+struct Clitic {
+  std::u16string prefix;
+  std::u16string replacement;
+};
+
 // Per-token keys of one document (CSR layout: ids of token i are
 // ids[offsets[i] .. offsets[i+1])).
 struct Keys {
@@ -52,7 +59,7 @@ class Vocabulary {
   int32_t find_exact(std::u16string_view form) const noexcept { return exact_.find(form); }
   // Fills `out` for `doc`. `clitics` (folded) are stripped, one or two deep,
   // to find further keys for a token ("ولزاخاروفا" -> "زاخاروفا").
-  void keys(const text::Document& doc, const std::vector<std::u16string>& clitics, Keys& out) const;
+  void keys(const text::Document& doc, const std::vector<Clitic>& clitics, Keys& out) const;
   std::size_t size() const noexcept { return kinds_.size(); }
 
  private:
