@@ -4,6 +4,7 @@
 
 #include "quoteframe/codebook/codebook.hpp"
 #include "quoteframe/pipeline/analyzer.hpp"
+#include "quoteframe/scoring/lexicon.hpp"
 
 namespace quoteframe::bindings {
 
@@ -41,14 +42,52 @@ std::string text_arg(const py::handle& obj) {
 }  // namespace
 
 void register_analyze(py::module_& m) {
+  py::class_<scoring::LexiconRegistry, std::shared_ptr<scoring::LexiconRegistry>>(m, "Lexicons")
+      .def_static("from_directory",
+                  [](const std::string& dir) {
+                    return std::make_shared<scoring::LexiconRegistry>(scoring::LexiconRegistry::from_directory(dir));
+                  },
+                  py::arg("path"))
+      .def(py::init([]() { return std::make_shared<scoring::LexiconRegistry>(); }))
+      .def("add_string",
+           [](scoring::LexiconRegistry& r, const std::string& toml, const std::string& source) {
+             r.add(scoring::parse_lexicon(toml, source));
+           },
+           py::arg("toml"), py::arg("source") = "<string>")
+      .def("codes", &scoring::LexiconRegistry::codes);
+
   py::class_<Analyzer, std::shared_ptr<Analyzer>>(m, "Analyzer")
-      .def(py::init([](std::shared_ptr<text::LanguageRegistry> langs, std::shared_ptr<codebook::Codebook> cb) {
-             return std::make_shared<Analyzer>(std::move(langs), std::move(cb));
+      .def(py::init([](std::shared_ptr<text::LanguageRegistry> langs, std::shared_ptr<codebook::Codebook> cb,
+                       std::shared_ptr<scoring::LexiconRegistry> lex) {
+             py::gil_scoped_release release;
+             return std::make_shared<Analyzer>(std::move(langs), std::move(cb), std::move(lex));
            }),
-           py::arg("languages"), py::arg("codebook"))
+           py::arg("languages"), py::arg("codebook"), py::arg("lexicons"))
+      .def_property_readonly("feature_names", [](const Analyzer& a) { return a.scorer().feature_names(); })
+      .def("entries",
+           [](const Analyzer& a) {
+             py::dict d;
+             std::vector<std::string> kind, lang, pattern;
+             std::vector<int32_t> ref;
+             std::vector<float> weight;
+             for (const auto& e : a.scorer().entries()) {
+               kind.push_back(scoring::entry_kind_name(e.kind));
+               lang.push_back(e.lang);
+               pattern.push_back(e.pattern);
+               ref.push_back(e.ref);
+               weight.push_back(e.weight);
+             }
+             d["kind"] = to_list(kind);
+             d["lang"] = to_list(lang);
+             d["pattern"] = to_list(pattern);
+             d["ref"] = to_numpy(ref);
+             d["weight"] = to_numpy(weight);
+             return d;
+           },
+           "Every compiled lexicon entry: kind, language, pattern, frame/target index, weight.")
       .def("analyze",
            [](const Analyzer& an, const std::vector<std::string>& ids, const py::sequence& texts,
-              const std::vector<std::string>& langs, int threads) {
+              const std::vector<std::string>& langs, int threads, bool explain) {
              if (ids.size() != static_cast<std::size_t>(py::len(texts)) || langs.size() != ids.size())
                throw std::invalid_argument("ids, texts and langs must have the same length");
              std::vector<pipeline::DocInput> docs(ids.size());
@@ -60,7 +99,7 @@ void register_analyze(py::module_& m) {
              pipeline::Batch b;
              {
                py::gil_scoped_release release;
-               b = an.analyze(docs, threads);
+               b = an.analyze(docs, threads, explain);
              }
              py::dict d;
              std::vector<std::string> id, lang, status, error;
@@ -102,9 +141,21 @@ void register_analyze(py::module_& m) {
              q["cue"] = to_list(c.cue);
              q["speaker"] = to_list(c.speaker);
              q["source"] = to_list(c.source);
-             return py::make_tuple(d, q);
+             // Features: a (quotes x features) float32 array, zero-copy from Eigen.
+             py::array_t<float> feats({static_cast<py::ssize_t>(b.features.rows()), static_cast<py::ssize_t>(b.features.cols())});
+             std::copy(b.features.data(), b.features.data() + b.features.size(), feats.mutable_data());
+             py::dict h;
+             h["quote"] = to_numpy(b.hits.quote);
+             h["start"] = to_numpy(b.hits.start);
+             h["end"] = to_numpy(b.hits.end);
+             h["entry"] = to_numpy(b.hits.entry);
+             h["target"] = to_numpy(b.hits.target);
+             h["factor"] = to_numpy(b.hits.factor);
+             h["flags"] = to_numpy(b.hits.flags);
+             h["text"] = to_list(b.hits.text);
+             return py::make_tuple(d, q, feats, h);
            },
-           py::arg("ids"), py::arg("texts"), py::arg("langs"), py::arg("threads") = 1,
+           py::arg("ids"), py::arg("texts"), py::arg("langs"), py::arg("threads") = 1, py::arg("explain") = false,
            "Analyse a batch: (documents columns, quotes columns). The GIL is released while it runs.");
 }
 

@@ -22,6 +22,12 @@ def languages() -> _core.Languages:
     return _core.Languages.from_directory(str(LANG_DIR))
 
 
+@lru_cache(maxsize=1)
+def lexicons() -> _core.Lexicons:
+    """The shipped general evaluative lexicons, one per language."""
+    return _core.Lexicons.from_directory(str(LEXICON_DIR))
+
+
 def pipeline() -> _core.TextPipeline:
     """This thread's text pipeline (ICU break iterators are per thread)."""
     p = getattr(_local, "pipeline", None)

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._resources import languages
+from ._resources import languages, lexicons
 from .codebook import load_codebook
 from .text import Corpus, Document, _expand
 
-__all__ = ["analyze", "Analyzer", "QUOTE_COLUMNS", "DOCUMENT_COLUMNS"]
+__all__ = ["analyze", "explain", "Analyzer", "QUOTE_COLUMNS", "DOCUMENT_COLUMNS", "FLAG_NAMES"]
 
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 ATTRIBUTIONS = ("explicit", "pronoun", "role", "context", "none")
@@ -26,6 +26,10 @@ QUOTE_COLUMNS = [
 ]
 DOCUMENT_COLUMNS = ["doc_id", "path", "lang", "n_chars", "n_quotes", "status", "error"]
 
+#: Context flags of a matched entry (bit -> name), as explain() shows them.
+FLAG_NAMES = {1: "negated", 2: "intensified", 4: "diminished", 8: "distanced", 16: "attributed",
+              32: "before-contrast", 64: "scare-quote"}
+
 
 class Analyzer:
     """A compiled codebook + language rules, reusable across calls and threads.
@@ -36,7 +40,11 @@ class Analyzer:
 
     def __init__(self, codebook="csto-kazakhstan-2022"):
         self.codebook = load_codebook(codebook)
-        self._core = _core.Analyzer(languages(), self.codebook)
+        self._core = _core.Analyzer(languages(), self.codebook, lexicons())
+        self.feature_names = list(self._core.feature_names)
+        self.entries = pd.DataFrame(self._core.entries())
+        self._frame_ids = [f["id"] for f in self.codebook.frames]
+        self._target_ids = [t["id"] for t in self.codebook.targets]
         actors = self.codebook.actors
         self._actor_ids = np.array([a["id"] for a in actors] + [""], dtype=object)
         self._actor_sides = np.array([a.get("side") or "" for a in actors] + [""], dtype=object)
@@ -45,15 +53,69 @@ class Analyzer:
         return (Analyzer, (self.codebook,))
 
     def run(self, ids: Sequence[str], texts: Sequence[Union[str, bytes]], langs: Sequence[str],
-            paths: Sequence[str], threads: Optional[int] = None) -> Tuple[pd.DataFrame, pd.DataFrame]:
+            paths: Sequence[str], threads: Optional[int] = None,
+            explain: bool = False) -> Tuple[pd.DataFrame, pd.DataFrame]:
         n_threads = 0 if threads is None else int(threads)
-        docs, q = self._core.analyze(list(ids), list(texts), list(langs), n_threads)
+        docs, q, feats, hits = self._core.analyze(list(ids), list(texts), list(langs), n_threads, explain)
         documents = pd.DataFrame(
             {"doc_id": docs["doc_id"], "path": list(paths), "lang": docs["lang"], "n_chars": docs["n_chars"],
              "n_quotes": docs["n_quotes"], "status": docs["status"], "error": docs["error"]},
             columns=DOCUMENT_COLUMNS,
         )
-        return self._frame(q, documents), documents
+        frame = self._frame(q, documents)
+        frame = pd.concat([frame, self._features(feats)], axis=1)
+        if explain:
+            frame.attrs["explanations"] = self._explanations(hits, frame)
+        return frame, documents
+
+    def _features(self, feats: np.ndarray) -> pd.DataFrame:
+        cols = {}
+        for j, name in enumerate(self.feature_names):
+            col = feats[:, j]
+            if name.endswith("_label"):
+                cols[name] = col.astype(np.int8)
+            elif name == "n_tokens":
+                cols[name] = col.astype(np.int64)
+            else:
+                cols[name] = col.astype(np.float64).round(6)
+        return pd.DataFrame(cols, columns=self.feature_names)
+
+    def _explanations(self, hits: dict, frame: pd.DataFrame) -> pd.DataFrame:
+        """One row per matched entry and feature it moves (see :func:`explain`)."""
+        e = self.entries
+        entry = hits["entry"]
+        kind = e["kind"].to_numpy()[entry]
+        weight = e["weight"].to_numpy()[entry].astype(np.float64)
+        ref = e["ref"].to_numpy()[entry]
+        n_tok = frame["n_tokens"].to_numpy()[hits["quote"]] if len(frame) else np.array([], dtype=np.int64)
+        per10 = 10.0 / np.maximum(n_tok, 10)
+        factor = hits["factor"].astype(np.float64)
+        rows = []
+        for i in range(len(entry)):
+            k = kind[i]
+            target = self._target_ids[hits["target"][i]] if hits["target"][i] >= 0 else None
+            flags = [name for bit, name in FLAG_NAMES.items() if hits["flags"][i] & bit]
+            feature, contribution = None, 0.0
+            if k == "frame":
+                feature, contribution = f"frame_{self._frame_ids[ref[i]]}", weight[i] * per10[i]
+            elif k in ("positive", "negative"):
+                if factor[i] == 0.0:
+                    feature, contribution = "distancing", per10[i]
+                else:
+                    pol = 1.0 if k == "positive" else -1.0
+                    feature = f"stance_{target} (raw)" if target else "valence (raw)"
+                    contribution = pol * weight[i] * factor[i]
+            elif k == "hedge":
+                feature, contribution = "uncertainty", per10[i]
+            elif k == "distancing":
+                feature, contribution = "distancing", per10[i]
+            elif k == "target":
+                feature = f"mentions_{self._target_ids[ref[i]]}"
+            rows.append((frame["quote_id"].iat[hits["quote"][i]], int(hits["start"][i]), int(hits["end"][i]),
+                         hits["text"][i], k, e["pattern"].iat[entry[i]], e["lang"].iat[entry[i]], target,
+                         float(weight[i]), float(factor[i]), ",".join(flags), feature, float(contribution)))
+        return pd.DataFrame(rows, columns=["quote_id", "start", "end", "text", "kind", "pattern", "lang", "target",
+                                           "weight", "factor", "modifiers", "feature", "contribution"])
 
     def _frame(self, q: dict, documents: pd.DataFrame) -> pd.DataFrame:
         doc_idx = q["doc"]
@@ -153,6 +215,7 @@ def analyze(
     lang: Optional[str] = None,
     threads: Optional[int] = None,
     errors: str = "row",
+    explain: bool = False,
 ) -> pd.DataFrame:
     """Find and attribute every quote.
 
@@ -168,6 +231,13 @@ def analyze(
     read (invalid UTF-8 with ``errors="row"``, the default) is an error row,
     never silently dropped; ``errors="replace"`` substitutes U+FFFD instead.
 
+    Scores (from the text of the quote only, never from its speaker):
+    ``frame_<name>`` (weighted pattern hits per 10 words), ``stance_<target>``
+    in (-1, 1) with ``stance_<target>_label`` in {-1, 0, 1}, ``uncertainty``,
+    ``distancing``, ``valence``, ``n_tokens``. With ``explain=True``,
+    ``result.attrs["explanations"]`` lists every matched word and what it
+    contributed (see :func:`explain`).
+
     >>> q = analyze(["Titre\\nLe ministre a déclaré que la grève était illégale."], lang="fr")
     >>> q[["text", "type", "speaker"]].values.tolist()
     [['la grève était illégale', 'indirect', 'Le ministre']]
@@ -176,7 +246,7 @@ def analyze(
         raise ValueError(f"errors must be 'row' or 'replace', not {errors!r}")
     an = codebook if isinstance(codebook, Analyzer) else _analyzer(codebook)
     ids, texts, langs, paths = _inputs(source, lang, errors)
-    quotes, documents = an.run(ids, texts, langs, paths, threads)
+    quotes, documents = an.run(ids, texts, langs, paths, threads, explain)
     quotes.attrs["documents"] = documents
     quotes.attrs["codebook"] = an.codebook.name
     return quotes
@@ -192,3 +262,25 @@ def _analyzer(codebook) -> Analyzer:
         an = Analyzer(codebook)
         _ANALYZERS[key] = an
     return an
+
+
+def explain(quotes: pd.DataFrame, quote_id: Optional[str] = None) -> pd.DataFrame:
+    """Every matched entry behind a quote's scores: span, pattern, weight,
+    modifiers (negated, intensified, distanced...) and contribution to each feature.
+
+    ``quotes`` must come from ``analyze(..., explain=True)``. Contributions add
+    up to the features: ``frame_<f>`` is the sum of its rows; ``stance_<t>`` is
+    ``raw / (sum of |raw| + 1)`` over the rows of ``stance_<t> (raw)``.
+
+    >>> q = analyze(["Titre\nLe ministre a déclaré que cette opération illégale était un échec."],
+    ...             lang="fr", explain=True)
+    >>> ex = explain(q, q.quote_id.iat[0])
+    >>> sorted(set(ex.kind))
+    ['frame', 'negative', 'target']
+    """
+    table = quotes.attrs.get("explanations")
+    if table is None:
+        raise ValueError("these quotes carry no explanations: run analyze(..., explain=True)")
+    if quote_id is None:
+        return table
+    return table[table.quote_id == quote_id].reset_index(drop=True)

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include <unicode/unistr.h>
+
+#include "quoteframe/text/normalize.hpp"
+
 namespace quoteframe::lexicon {
 namespace {
 
@@ -19,6 +23,20 @@ uint64_t hash16(std::u16string_view s) noexcept {
 }
 
 }  // namespace
+
+std::vector<Clitic> parse_clitics(const std::vector<std::string>& entries) {
+  auto fold16 = [](const std::string& s) {
+    const std::string f = text::Folder::shared().fold_utf8(s);
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(f);
+    return std::u16string(reinterpret_cast<const char16_t*>(u.getBuffer()), static_cast<std::size_t>(u.length()));
+  };
+  std::vector<Clitic> out;
+  for (const auto& c : entries) {
+    const auto eq = c.find('=');
+    out.push_back(Clitic{fold16(c.substr(0, eq)), eq == std::string::npos ? std::u16string() : fold16(c.substr(eq + 1))});
+  }
+  return out;
+}
 
 int32_t StringIds::find(std::u16string_view s) const noexcept {
   if (slots_.empty()) return -1;

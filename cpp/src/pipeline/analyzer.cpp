@@ -12,17 +12,23 @@
 namespace quoteframe::pipeline {
 
 Analyzer::Analyzer(std::shared_ptr<const text::LanguageRegistry> langs,
-                   std::shared_ptr<const codebook::Codebook> codebook)
-    : langs_(std::move(langs)), codebook_(std::move(codebook)), extractor_(langs_, codebook_) {}
+                   std::shared_ptr<const codebook::Codebook> codebook,
+                   std::shared_ptr<const scoring::LexiconRegistry> lexicons)
+    : langs_(std::move(langs)), codebook_(std::move(codebook)), extractor_(langs_, codebook_),
+      scorer_(langs_, codebook_, std::move(lexicons)) {}
 
 namespace {
 
 struct DocOut {
   DocRow row;
   QuoteColumns q;
+  std::vector<Eigen::Triplet<float, int32_t>> trip;  // rows local to the document
+  std::vector<float> n_words;
+  HitColumns hits;                                   // quote = local row
 };
 
-void process_one(const Analyzer& an, text::Pipeline& pipe, const DocInput& in, int32_t doc_index, DocOut& out) {
+void process_one(const Analyzer& an, text::Pipeline& pipe, const DocInput& in, int32_t doc_index, bool explain,
+                 DocOut& out) {
   out.row.id = in.id;
   if (in.text.size() > kMaxDocumentBytes) {
     out.row.status = "error";
@@ -71,6 +77,39 @@ void process_one(const Analyzer& an, text::Pipeline& pipe, const DocInput& in, i
     c.speaker.push_back(q.speaker);
     c.source.push_back(q.source);
   }
+
+  // Scores: each quote's tokens, with the quotations nested in it.
+  if (quotes.empty()) return;
+  const scoring::Scorer& sc = an.scorer();
+  lexicon::Keys keys;
+  sc.keys(d, keys);
+  std::vector<scoring::Hit> hits;
+  std::vector<std::pair<int32_t, int32_t>> nested;
+  for (std::size_t i = 0; i < quotes.size(); ++i) {
+    const quotes::Quote& q = quotes[i];
+    auto first = std::lower_bound(d.tokens.begin(), d.tokens.end(), q.begin,
+                                  [](const text::Token& t, int32_t v) { return t.begin < v; }) - d.tokens.begin();
+    auto last = first;
+    while (static_cast<std::size_t>(last) < d.tokens.size() && d.tokens[static_cast<std::size_t>(last)].end <= q.end) ++last;
+    nested.clear();
+    for (std::size_t k = i + 1; k < quotes.size() && quotes[k].begin < q.end; ++k)
+      if (quotes[k].parent == static_cast<int32_t>(i)) nested.emplace_back(quotes[k].begin, quotes[k].end);
+    hits.clear();
+    const int32_t nw = sc.collect(d, keys, static_cast<int32_t>(first), static_cast<int32_t>(last), nested,
+                                  static_cast<int32_t>(i), out.trip, explain ? &hits : nullptr);
+    out.n_words.push_back(static_cast<float>(nw));
+    for (const auto& h : hits) {
+      out.hits.quote.push_back(static_cast<int32_t>(i));
+      out.hits.start.push_back(d.cp(d.tokens[static_cast<std::size_t>(h.first)].begin));
+      out.hits.end.push_back(d.cp(d.tokens[static_cast<std::size_t>(h.last - 1)].end));
+      out.hits.entry.push_back(h.entry);
+      out.hits.target.push_back(h.target);
+      out.hits.factor.push_back(h.factor);
+      out.hits.flags.push_back(h.flags);
+      out.hits.text.push_back(d.slice(d.tokens[static_cast<std::size_t>(h.first)].begin,
+                                      d.tokens[static_cast<std::size_t>(h.last - 1)].end));
+    }
+  }
 }
 
 template <class T>
@@ -80,7 +119,7 @@ void append(std::vector<T>& a, std::vector<T>& b) {
 
 }  // namespace
 
-Batch Analyzer::analyze(const std::vector<DocInput>& docs, int threads) const {
+Batch Analyzer::analyze(const std::vector<DocInput>& docs, int threads, bool explain) const {
   const std::size_t n = docs.size();
   std::vector<DocOut> outs(n);
   int nt = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -92,7 +131,7 @@ Batch Analyzer::analyze(const std::vector<DocInput>& docs, int threads) const {
     try {
       text::Pipeline pipe(langs_);  // ICU iterators are per thread
       for (std::size_t i = next++; i < n; i = next++) {
-        process_one(*this, pipe, docs[i], static_cast<int32_t>(i), outs[i]);
+        process_one(*this, pipe, docs[i], static_cast<int32_t>(i), explain, outs[i]);
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);
@@ -111,7 +150,18 @@ Batch Analyzer::analyze(const std::vector<DocInput>& docs, int threads) const {
 
   Batch b;
   b.documents.reserve(n);
+  std::vector<Eigen::Triplet<float, int32_t>> trip;
+  std::vector<float> n_words;
   for (auto& o : outs) {
+    // Shift each document's rows to their place in the batch.
+    const auto offset = static_cast<int32_t>(b.quotes.size());
+    for (const auto& t : o.trip) trip.emplace_back(t.row() + offset, t.col(), t.value());
+    n_words.insert(n_words.end(), o.n_words.begin(), o.n_words.end());
+    for (auto& qi : o.hits.quote) qi += offset;
+    auto& H = b.hits;
+    append(H.quote, o.hits.quote); append(H.start, o.hits.start); append(H.end, o.hits.end);
+    append(H.entry, o.hits.entry); append(H.target, o.hits.target); append(H.factor, o.hits.factor);
+    append(H.flags, o.hits.flags); append(H.text, o.hits.text);
     b.documents.push_back(std::move(o.row));
     QuoteColumns& c = o.q;
     auto& B = b.quotes;
@@ -123,6 +173,9 @@ Batch Analyzer::analyze(const std::vector<DocInput>& docs, int threads) const {
     append(B.actor, c.actor); append(B.text, c.text); append(B.cue, c.cue); append(B.speaker, c.speaker);
     append(B.source, c.source);
   }
+  // One sparse product for the whole batch.
+  const scoring::SparseRows m = scorer_.matrix(b.quotes.size(), trip);
+  b.features = scorer_.features(m, Eigen::Map<const Eigen::VectorXf>(n_words.data(), static_cast<Eigen::Index>(n_words.size())));
   return b;
 }
 

@@ -183,14 +183,7 @@ Extractor::Extractor(std::shared_ptr<const text::LanguageRegistry> langs,
     fill(r->pronouns, L.pronouns_male, kMale);
     fill(r->pronouns, L.pronouns_plural, kPlural);
     for (const auto& kv : L.roles) fill(r->roles, kv.second, role_id(kv.first));
-    for (const auto& c : L.clitic_prefixes) {
-      // "X" strips X; "X=Y" rewrites the prefix X to Y.
-      const auto eq = c.find('=');
-      const std::string from = c.substr(0, eq);
-      const std::string to = eq == std::string::npos ? std::string() : c.substr(eq + 1);
-      r->clitics.push_back(lexicon::Clitic{to16(text::Folder::shared().fold_utf8(from)),
-                                           to16(text::Folder::shared().fold_utf8(to))});
-    }
+    r->clitics = lexicon::parse_clitics(L.clitic_prefixes);
     for (const auto& w : L.function_words) r->function_words.insert(to16(text::Folder::shared().fold_utf8(w)));
     rule_codes_.push_back(code);
     rules_.push_back(std::move(r));

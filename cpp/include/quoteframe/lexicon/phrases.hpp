@@ -43,6 +43,10 @@ struct Clitic {
   std::u16string replacement;
 };
 
+// Clitic entries as language files write them: "X" strips X, "X=Y"
+// rewrites the prefix X to Y. `fold` folds one entry to its matching form.
+std::vector<Clitic> parse_clitics(const std::vector<std::string>& entries);
+
 // Per-token keys of one document (CSR layout: ids of token i are
 // ids[offsets[i] .. offsets[i+1])).
 struct Keys {

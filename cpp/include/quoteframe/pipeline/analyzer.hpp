@@ -14,6 +14,7 @@
 
 #include "quoteframe/codebook/codebook.hpp"
 #include "quoteframe/quotes/extractor.hpp"
+#include "quoteframe/scoring/scorer.hpp"
 #include "quoteframe/text/language.hpp"
 
 namespace quoteframe::pipeline {
@@ -42,9 +43,21 @@ struct QuoteColumns {
   std::size_t size() const noexcept { return start.size(); }
 };
 
+// Every matched lexicon entry of every quote, when explanations are asked for.
+struct HitColumns {
+  std::vector<int32_t> quote;            // row in QuoteColumns
+  std::vector<int32_t> start, end;       // code points in the document
+  std::vector<int32_t> entry, target;    // Scorer::entries() index; target index or -1
+  std::vector<float> factor;
+  std::vector<uint8_t> flags;
+  std::vector<std::string> text;         // the matched words as written
+};
+
 struct Batch {
   std::vector<DocRow> documents;
   QuoteColumns quotes;
+  scoring::DenseRows features;  // quotes x Scorer::feature_names()
+  HitColumns hits;              // filled only when asked
 };
 
 // Documents larger than this are error rows (a guard, not a tuning knob).
@@ -53,10 +66,15 @@ inline constexpr std::size_t kMaxDocumentBytes = std::size_t{256} << 20;
 class Analyzer {
  public:
   Analyzer(std::shared_ptr<const text::LanguageRegistry> langs,
-           std::shared_ptr<const codebook::Codebook> codebook);
+           std::shared_ptr<const codebook::Codebook> codebook,
+           std::shared_ptr<const scoring::LexiconRegistry> lexicons);
 
-  // Processes `docs` on `threads` threads (0 = all cores). Thread-safe.
-  Batch analyze(const std::vector<DocInput>& docs, int threads = 1) const;
+  // Processes `docs` on `threads` threads (0 = all cores), scores every
+  // quote in one batched sparse product, and (with `explain`) lists every
+  // matched entry. Thread-safe.
+  Batch analyze(const std::vector<DocInput>& docs, int threads = 1, bool explain = false) const;
+
+  const scoring::Scorer& scorer() const noexcept { return scorer_; }
 
   const quotes::Extractor& extractor() const noexcept { return extractor_; }
   std::shared_ptr<const text::LanguageRegistry> languages() const noexcept { return langs_; }
@@ -66,6 +84,7 @@ class Analyzer {
   std::shared_ptr<const text::LanguageRegistry> langs_;
   std::shared_ptr<const codebook::Codebook> codebook_;
   quotes::Extractor extractor_;
+  scoring::Scorer scorer_;
 };
 
 }  // namespace quoteframe::pipeline

@@ -1,0 +1,329 @@
+#include "quoteframe/scoring/scorer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "quoteframe/errors.hpp"
+
+namespace quoteframe::scoring {
+
+const char* entry_kind_name(EntryKind k) {
+  switch (k) {
+    case EntryKind::Frame: return "frame";
+    case EntryKind::Target: return "target";
+    case EntryKind::Positive: return "positive";
+    case EntryKind::Negative: return "negative";
+    case EntryKind::Negator: return "negator";
+    case EntryKind::Intensifier: return "intensifier";
+    case EntryKind::Diminisher: return "diminisher";
+    case EntryKind::Hedge: return "hedge";
+    case EntryKind::Distancing: return "distancing";
+    case EntryKind::Contrast: return "contrast";
+    case EntryKind::Counterfactual: return "counterfactual";
+  }
+  return "?";
+}
+
+namespace {
+constexpr int kNegationReach = 3;   // words a negator reaches forward
+constexpr int kModifierReach = 2;   // words an intensifier or diminisher reaches
+constexpr int kTargetReach = 6;     // words between an evaluation and its target mention
+constexpr int kDistanceReach = 8;   // words a distancing marker covers
+constexpr float kIntensify = 1.5f, kDiminish = 0.5f, kContrastWeight = 0.5f;
+constexpr float kLabelThreshold = 0.2f;
+}  // namespace
+
+struct Scorer::Layers {
+  lexicon::Trie topics;      // frames and targets
+  lexicon::Trie evaluative;  // positive and negative
+  lexicon::Trie modifiers;   // negators, intensifiers, hedges, ...
+  std::vector<lexicon::Clitic> clitics;
+};
+
+Scorer::Scorer(std::shared_ptr<const text::LanguageRegistry> langs, std::shared_ptr<const codebook::Codebook> cb,
+               std::shared_ptr<const LexiconRegistry> lexicons)
+    : langs_(std::move(langs)), codebook_(std::move(cb)), lexicons_(std::move(lexicons)) {
+  if (!langs_ || !codebook_) throw std::invalid_argument("Scorer needs languages and a codebook");
+  if (!lexicons_) lexicons_ = std::make_shared<LexiconRegistry>();
+  const auto& C = *codebook_;
+  n_frames_ = C.frames.size();
+  n_targets_ = C.targets.size();
+  for (std::size_t t = 0; t < C.targets.size(); ++t)
+    if (C.targets[t].id == C.default_target) default_target_ = static_cast<int32_t>(t);
+
+  text::Pipeline pipe(langs_);
+  std::vector<std::string> codes = langs_->codes();
+  for (const auto& c : lexicons_->codes())
+    if (std::find(codes.begin(), codes.end(), c) == codes.end()) codes.push_back(c);
+  for (const auto& c : C.languages)
+    if (std::find(codes.begin(), codes.end(), c) == codes.end()) codes.push_back(c);
+
+  auto add = [&](Layers& L, lexicon::Trie& trie, EntryKind kind, int32_t ref, float weight, const std::string& lang,
+                 const std::string& pattern) {
+    auto toks = pipe.tokenize_pattern(pattern, lang);
+    if (toks.empty()) return;
+    (void)L;
+    const int32_t e = static_cast<int32_t>(entries_.size());
+    entries_.push_back(Entry{kind, ref, weight, lang, pattern});
+    trie.add(vocab_, toks, e);
+  };
+  for (const auto& code : codes) {
+    auto L = std::make_unique<Layers>();
+    if (const auto* ld = langs_->find(code)) L->clitics = lexicon::parse_clitics(ld->clitic_prefixes);
+    for (std::size_t f = 0; f < C.frames.size(); ++f) {
+      auto it = C.frames[f].patterns.find(code);
+      if (it == C.frames[f].patterns.end()) continue;
+      for (const auto& p : it->second)
+        add(*L, L->topics, EntryKind::Frame, static_cast<int32_t>(f), static_cast<float>(p.weight), code, p.text);
+    }
+    for (std::size_t t = 0; t < C.targets.size(); ++t) {
+      auto it = C.targets[t].patterns.find(code);
+      if (it == C.targets[t].patterns.end()) continue;
+      for (const auto& p : it->second)
+        add(*L, L->topics, EntryKind::Target, static_cast<int32_t>(t), static_cast<float>(p.weight), code, p.text);
+    }
+    auto polarity = [&](const std::map<std::string, std::vector<codebook::Pattern>>& m, EntryKind kind) {
+      auto it = m.find(code);
+      if (it == m.end()) return;
+      for (const auto& p : it->second) add(*L, L->evaluative, kind, -1, static_cast<float>(p.weight), code, p.text);
+    };
+    polarity(C.positive, EntryKind::Positive);
+    polarity(C.negative, EntryKind::Negative);
+    if (const LexiconData* lx = lexicons_->find(code)) {
+      for (const auto& p : lx->positive)
+        add(*L, L->evaluative, EntryKind::Positive, -1, static_cast<float>(p.weight), code, p.text);
+      for (const auto& p : lx->negative)
+        add(*L, L->evaluative, EntryKind::Negative, -1, static_cast<float>(p.weight), code, p.text);
+      auto mods = [&](const std::vector<std::string>& v, EntryKind kind) {
+        for (const auto& s : v) add(*L, L->modifiers, kind, -1, 1.f, code, s);
+      };
+      mods(lx->negators, EntryKind::Negator);
+      mods(lx->intensifiers, EntryKind::Intensifier);
+      mods(lx->diminishers, EntryKind::Diminisher);
+      mods(lx->hedges, EntryKind::Hedge);
+      mods(lx->distancing, EntryKind::Distancing);
+      mods(lx->contrast, EntryKind::Contrast);
+      mods(lx->counterfactual, EntryKind::Counterfactual);
+    }
+    layer_codes_.push_back(code);
+    layers_.push_back(std::move(L));
+  }
+  // Two synthetic distancing entries: a quoted fragment inside the quote, and
+  // an evaluation that is not the speaker's own.
+  scare_entry_ = static_cast<int32_t>(entries_.size());
+  entries_.push_back(Entry{EntryKind::Distancing, -1, 1.f, "", "(quoted fragment)"});
+  distanced_eval_ = static_cast<int32_t>(entries_.size());
+  entries_.push_back(Entry{EntryKind::Distancing, -1, 1.f, "", "(evaluation not asserted)"});
+
+  // Raw features: frames | target mentions | stance per target | hedge | distancing | valence.
+  const std::size_t F = n_frames_, T = n_targets_, E = entries_.size();
+  const int32_t c_hedge = static_cast<int32_t>(F + 2 * T), c_dist = c_hedge + 1, c_val = c_hedge + 2;
+  for (const auto& f : C.frames) raw_names_.push_back("frame_" + f.id);
+  for (const auto& t : C.targets) raw_names_.push_back("mentions_" + t.id);
+  for (const auto& t : C.targets) raw_names_.push_back("stance_" + t.id);
+  raw_names_.insert(raw_names_.end(), {"uncertainty", "distancing", "valence"});
+  n_slots_ = E * (1 + 2 * (T + 1));
+  std::vector<Eigen::Triplet<float, int32_t>> w;
+  for (std::size_t e = 0; e < E; ++e) {
+    const Entry& en = entries_[e];
+    const int32_t s = static_cast<int32_t>(e);
+    switch (en.kind) {
+      case EntryKind::Frame: w.emplace_back(s, en.ref, en.weight); break;
+      case EntryKind::Target: w.emplace_back(s, static_cast<int32_t>(F) + en.ref, en.weight); break;
+      case EntryKind::Hedge: w.emplace_back(s, c_hedge, 1.f); break;
+      case EntryKind::Distancing: w.emplace_back(s, c_dist, 1.f); break;
+      case EntryKind::Positive:
+      case EntryKind::Negative: {
+        const float pol = (en.kind == EntryKind::Positive ? 1.f : -1.f) * en.weight;
+        for (std::size_t t = 0; t <= T; ++t) {
+          for (int neg = 0; neg < 2; ++neg) {
+            const float v = neg ? -pol : pol;
+            const int32_t slot = slot_eval(static_cast<int32_t>(e), static_cast<int32_t>(t), neg != 0);
+            if (t < T) w.emplace_back(slot, static_cast<int32_t>(F + T + t), v);
+            w.emplace_back(slot, c_val, v);
+          }
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+  w_.resize(static_cast<int32_t>(n_slots_), static_cast<int32_t>(raw_names_.size()));
+  w_.setFromTriplets(w.begin(), w.end());
+  w_abs_ = w_.cwiseAbs();
+
+  for (const auto& f : C.frames) names_.push_back("frame_" + f.id);
+  for (const auto& t : C.targets) names_.push_back("stance_" + t.id);
+  for (const auto& t : C.targets) names_.push_back("stance_" + t.id + "_label");
+  names_.insert(names_.end(), {"uncertainty", "distancing", "valence", "n_tokens"});
+}
+
+Scorer::~Scorer() = default;
+
+int32_t Scorer::slot_eval(int32_t e, int32_t target, bool negated) const {
+  const auto E = static_cast<int32_t>(entries_.size());
+  return E + (target * 2 + (negated ? 1 : 0)) * E + e;
+}
+
+const Scorer::Layers* Scorer::layers_for(const std::string& code) const {
+  for (std::size_t i = 0; i < layer_codes_.size(); ++i)
+    if (layer_codes_[i] == code) return layers_[i].get();
+  return nullptr;
+}
+
+void Scorer::keys(const text::Document& doc, lexicon::Keys& out) const {
+  static const std::vector<lexicon::Clitic> none;
+  const Layers* L = layers_for(doc.lang);
+  vocab_.keys(doc, L ? L->clitics : none, out);
+}
+
+int32_t Scorer::collect(const text::Document& doc, const lexicon::Keys& keys, int32_t first, int32_t last,
+                        const std::vector<std::pair<int32_t, int32_t>>& nested, int32_t row,
+                        std::vector<Eigen::Triplet<float, int32_t>>& trip, std::vector<Hit>* hits) const {
+  int32_t n_words = 0;
+  for (int32_t t = first; t < last; ++t) n_words += doc.tokens[static_cast<std::size_t>(t)].kind == text::TokenKind::Word;
+  const Layers* L = layers_for(doc.lang);
+  if (!L || last <= first) return n_words;
+  const int32_t n = last - first;
+
+  auto punct = [&](int32_t t) -> char16_t {
+    const auto& tk = doc.tokens[static_cast<std::size_t>(t)];
+    return tk.kind == text::TokenKind::Punct ? doc.at(tk.begin) : 0;
+  };
+  auto sentence_stop = [](char16_t c) {
+    return c == u'.' || c == u'!' || c == u'?' || c == u';' || c == 0x061F || c == 0x061B || c == 0x2026;
+  };
+  auto clause_stop = [&](char16_t c) {
+    return sentence_stop(c) || c == u',' || c == 0x060C || c == u':' || c == u'(' || c == u')' || c == 0x00AB ||
+           c == 0x00BB || c == u'"' || c == 0x201C || c == 0x201D || c == 0x201E;
+  };
+  // First clause / sentence stop at or after t (or last).
+  auto clause_end = [&](int32_t t) {
+    while (t < last && !clause_stop(punct(t))) ++t;
+    return t;
+  };
+  auto sentence_end = [&](int32_t t) {
+    while (t < last && !sentence_stop(punct(t))) ++t;
+    return t;
+  };
+  auto sentence_begin = [&](int32_t t) {
+    while (t > first && !sentence_stop(punct(t - 1))) --t;
+    return t;
+  };
+
+  std::vector<uint8_t> flags(static_cast<std::size_t>(n), 0);
+  auto mark = [&](int32_t from, int32_t to, uint8_t f) {
+    for (int32_t t = std::max(from, first); t < std::min(to, last); ++t) flags[static_cast<std::size_t>(t - first)] |= f;
+  };
+  auto hit = [&](int32_t a, int32_t b, int32_t e, int32_t target, float factor, uint8_t fl) {
+    if (hits) hits->push_back(Hit{a, b, e, target, factor, fl});
+  };
+
+  std::vector<lexicon::Trie::Match> ms;
+  // Modifiers first: they set the context of what follows them.
+  L->modifiers.find_all(keys, first, last, ms);
+  for (const auto& m : ms) {
+    for (int32_t e : L->modifiers.payloads(m.node)) {
+      const Entry& en = entries_[static_cast<std::size_t>(e)];
+      switch (en.kind) {
+        case EntryKind::Negator: mark(m.last, std::min(m.last + kNegationReach, clause_end(m.last)), kNegated); break;
+        case EntryKind::Intensifier: mark(m.last, m.last + kModifierReach, kIntensified); break;
+        case EntryKind::Diminisher: mark(m.last, m.last + kModifierReach, kDiminished); break;
+        case EntryKind::Distancing:
+          mark(m.last, std::min(m.last + kDistanceReach, clause_end(m.last)), kDistanced);
+          trip.emplace_back(row, slot_plain(e), 1.f);
+          break;
+        case EntryKind::Counterfactual: mark(m.first, sentence_end(m.last), kAttributed); break;
+        case EntryKind::Contrast: mark(sentence_begin(m.first), m.first, kBeforeContrast); break;
+        case EntryKind::Hedge: trip.emplace_back(row, slot_plain(e), 1.f); break;
+        default: break;
+      }
+      hit(m.first, m.last, e, -1, 1.f, 0);
+    }
+  }
+  // Quoted fragments inside the quote: someone else's words.
+  for (const auto& sp : nested) {
+    int32_t a = first, b = first;
+    while (a < last && doc.tokens[static_cast<std::size_t>(a)].begin < sp.first) ++a;
+    b = a;
+    while (b < last && doc.tokens[static_cast<std::size_t>(b)].end <= sp.second) ++b;
+    if (b <= a) continue;
+    mark(a, b, kDistanced);
+    trip.emplace_back(row, slot_plain(scare_entry_), 1.f);
+    hit(a, b, scare_entry_, -1, 1.f, kScareQuote);
+  }
+
+  // Topics: frames and target mentions.
+  std::vector<std::pair<int32_t, int32_t>> mentions;  // (token, target)
+  ms.clear();
+  L->topics.find_all(keys, first, last, ms);
+  for (const auto& m : ms) {
+    for (int32_t e : L->topics.payloads(m.node)) {
+      const Entry& en = entries_[static_cast<std::size_t>(e)];
+      trip.emplace_back(row, slot_plain(e), 1.f);
+      if (en.kind == EntryKind::Target) mentions.emplace_back(m.first, en.ref);
+      hit(m.first, m.last, e, en.kind == EntryKind::Target ? en.ref : -1, 1.f, 0);
+    }
+  }
+
+  // Evaluations, in context.
+  ms.clear();
+  L->evaluative.find_all(keys, first, last, ms);
+  for (const auto& m : ms) {
+    const int32_t e = L->evaluative.payloads(m.node).front();
+    const uint8_t f = flags[static_cast<std::size_t>(m.first - first)];
+    if (f & (kDistanced | kAttributed)) {
+      trip.emplace_back(row, slot_plain(distanced_eval_), 1.f);
+      hit(m.first, m.last, e, -1, 0.f, f);
+      continue;
+    }
+    // The nearest target mention in the same sentence, within reach.
+    int32_t target = default_target_ >= 0 ? default_target_ : static_cast<int32_t>(n_targets_);
+    int32_t best = kTargetReach + 1;
+    const int32_t sb = sentence_begin(m.first), se = sentence_end(m.first);
+    for (const auto& mt : mentions) {
+      if (mt.first < sb || mt.first >= se) continue;
+      const int32_t d = mt.first < m.first ? m.first - mt.first : mt.first - m.last;
+      if (d < best) { best = d; target = mt.second; }
+    }
+    float factor = 1.f;
+    if (f & kIntensified) factor *= kIntensify;
+    if (f & kDiminished) factor *= kDiminish;
+    if (f & kBeforeContrast) factor *= kContrastWeight;
+    const bool neg = (f & kNegated) != 0;
+    trip.emplace_back(row, slot_eval(e, target, neg), factor);
+    hit(m.first, m.last, e, target < static_cast<int32_t>(n_targets_) ? target : -1, neg ? -factor : factor, f);
+  }
+  return n_words;
+}
+
+SparseRows Scorer::matrix(std::size_t rows, const std::vector<Eigen::Triplet<float, int32_t>>& trip) const {
+  SparseRows m(static_cast<int32_t>(rows), static_cast<int32_t>(n_slots_));
+  m.setFromTriplets(trip.begin(), trip.end());  // duplicates are summed
+  return m;
+}
+
+DenseRows Scorer::features(const SparseRows& m, const Eigen::VectorXf& n_words) const {
+  const DenseRows raw = DenseRows(m * w_);
+  const DenseRows mag = DenseRows(m * w_abs_);
+  const Eigen::Index q = m.rows();
+  const Eigen::Index F = static_cast<Eigen::Index>(n_frames_), T = static_cast<Eigen::Index>(n_targets_);
+  DenseRows out(q, static_cast<Eigen::Index>(names_.size()));
+  const Eigen::ArrayXf per10 = 10.f / n_words.array().max(10.f);
+  const Eigen::Index c_hedge = F + 2 * T;
+  for (Eigen::Index f = 0; f < F; ++f) out.col(f) = raw.col(f).array() * per10;
+  for (Eigen::Index t = 0; t < T; ++t) {
+    const Eigen::ArrayXf s = raw.col(F + T + t).array() / (mag.col(F + T + t).array() + 1.f);
+    out.col(F + t) = s.matrix();
+    out.col(F + T + t) = s.unaryExpr([](float v) { return v >= kLabelThreshold ? 1.f : (v <= -kLabelThreshold ? -1.f : 0.f); }).matrix();
+  }
+  const Eigen::Index base = F + 2 * T;
+  out.col(base) = (raw.col(c_hedge).array() * per10).matrix();
+  out.col(base + 1) = (raw.col(c_hedge + 1).array() * per10).matrix();
+  out.col(base + 2) = (raw.col(c_hedge + 2).array() / (mag.col(c_hedge + 2).array() + 1.f)).matrix();
+  out.col(base + 3) = n_words;
+  return out;
+}
+
+}  // namespace quoteframe::scoring
