@@ -28,7 +28,11 @@ def case_quotes(corpus_dir):
 
 
 def test_columns_and_offsets(case_quotes, corpus_dir):
-    assert list(case_quotes.columns) == QUOTE_COLUMNS
+    n = len(QUOTE_COLUMNS)
+    assert list(case_quotes.columns[:n]) == QUOTE_COLUMNS
+    features = list(case_quotes.columns[n:])
+    assert "frame_legality" in features and "stance_csto" in features and "stance_west_label" in features
+    assert features[-4:] == ["uncertainty", "distancing", "valence", "n_tokens"]
     texts = {p.stem: p.read_text(encoding="utf-8") for p in corpus_dir.glob("*.txt")}
     for r in case_quotes.itertuples():
         assert texts[r.doc_id][r.start:r.end] == r.text
