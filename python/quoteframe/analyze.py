@@ -28,7 +28,7 @@ DOCUMENT_COLUMNS = ["doc_id", "path", "lang", "n_chars", "n_quotes", "status", "
 
 #: Context flags of a matched entry (bit -> name), as explain() shows them.
 FLAG_NAMES = {1: "negated", 2: "intensified", 4: "diminished", 8: "distanced", 16: "attributed",
-              32: "before-contrast", 64: "scare-quote"}
+              32: "before-contrast", 64: "scare-quote", 128: "shifted"}
 
 
 class Analyzer:

@@ -93,6 +93,8 @@ void process_one(const Analyzer& an, text::Pipeline& pipe, const DocInput& in, i
     while (static_cast<std::size_t>(last) < d.tokens.size() && d.tokens[static_cast<std::size_t>(last)].end <= q.end) ++last;
     nested.clear();
     for (std::size_t k = i + 1; k < quotes.size() && quotes[k].begin < q.end; ++k)
+      // Fragments quoted inside a quote mark someone else's wording (scare
+      // quotes): not the speaker's own evaluation.
       if (quotes[k].parent == static_cast<int32_t>(i)) nested.emplace_back(quotes[k].begin, quotes[k].end);
     hits.clear();
     const int32_t nw = sc.collect(d, keys, static_cast<int32_t>(first), static_cast<int32_t>(last), nested,

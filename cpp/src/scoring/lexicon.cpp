@@ -62,6 +62,8 @@ LexiconData parse_lexicon(std::string_view toml_text, const std::string& source)
   d.distancing = r.string_list("distancing");
   d.contrast = r.string_list("contrast");
   d.counterfactual = r.string_list("counterfactual");
+  d.shifters = r.string_list("shifters");
+  d.situational = r.string_list("situational");
   r.finish();
   return d;
 }

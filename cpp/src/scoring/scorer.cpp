@@ -21,6 +21,7 @@ const char* entry_kind_name(EntryKind k) {
     case EntryKind::Distancing: return "distancing";
     case EntryKind::Contrast: return "contrast";
     case EntryKind::Counterfactual: return "counterfactual";
+    case EntryKind::Shifter: return "shifter";
   }
   return "?";
 }
@@ -28,7 +29,8 @@ const char* entry_kind_name(EntryKind k) {
 namespace {
 constexpr int kNegationReach = 3;   // words a negator reaches forward
 constexpr int kModifierReach = 2;   // words an intensifier or diminisher reaches
-constexpr int kTargetReach = 6;     // words between an evaluation and its target mention
+constexpr int kTargetReach = 4;     // words between an evaluation and its target mention
+constexpr int kShifterReach = 8;    // words a polarity shifter reaches (its clause, roughly)
 constexpr int kDistanceReach = 8;   // words a distancing marker covers
 constexpr float kIntensify = 1.5f, kDiminish = 0.5f, kContrastWeight = 0.5f;
 constexpr float kLabelThreshold = 0.2f;
@@ -95,6 +97,10 @@ Scorer::Scorer(std::shared_ptr<const text::LanguageRegistry> langs, std::shared_
         add(*L, L->evaluative, EntryKind::Positive, -1, static_cast<float>(p.weight), code, p.text);
       for (const auto& p : lx->negative)
         add(*L, L->evaluative, EntryKind::Negative, -1, static_cast<float>(p.weight), code, p.text);
+      for (const auto& p : lx->situational) {
+        add(*L, L->evaluative, EntryKind::Negative, -1, 1.f, code, p);
+        if (!entries_.empty() && entries_.back().pattern == p) entries_.back().situational = true;
+      }
       auto mods = [&](const std::vector<std::string>& v, EntryKind kind) {
         for (const auto& s : v) add(*L, L->modifiers, kind, -1, 1.f, code, s);
       };
@@ -105,6 +111,7 @@ Scorer::Scorer(std::shared_ptr<const text::LanguageRegistry> langs, std::shared_
       mods(lx->distancing, EntryKind::Distancing);
       mods(lx->contrast, EntryKind::Contrast);
       mods(lx->counterfactual, EntryKind::Counterfactual);
+      mods(lx->shifters, EntryKind::Shifter);
     }
     layer_codes_.push_back(code);
     layers_.push_back(std::move(L));
@@ -236,6 +243,7 @@ int32_t Scorer::collect(const text::Document& doc, const lexicon::Keys& keys, in
           break;
         case EntryKind::Counterfactual: mark(m.first, sentence_end(m.last), kAttributed); break;
         case EntryKind::Contrast: mark(sentence_begin(m.first), m.first, kBeforeContrast); break;
+        case EntryKind::Shifter: mark(m.last, std::min(m.last + kShifterReach, sentence_end(m.last)), kShifted); break;
         case EntryKind::Hedge: trip.emplace_back(row, slot_plain(e), 1.f); break;
         default: break;
       }
@@ -271,7 +279,10 @@ int32_t Scorer::collect(const text::Document& doc, const lexicon::Keys& keys, in
   ms.clear();
   L->evaluative.find_all(keys, first, last, ms);
   for (const auto& m : ms) {
-    const int32_t e = L->evaluative.payloads(m.node).front();
+    const auto& payloads = L->evaluative.payloads(m.node);
+    const int32_t e = payloads.front();
+    bool situational = false;
+    for (int32_t x : payloads) situational = situational || entries_[static_cast<std::size_t>(x)].situational;
     const uint8_t f = flags[static_cast<std::size_t>(m.first - first)];
     if (f & (kDistanced | kAttributed)) {
       trip.emplace_back(row, slot_plain(distanced_eval_), 1.f);
@@ -279,7 +290,10 @@ int32_t Scorer::collect(const text::Document& doc, const lexicon::Keys& keys, in
       continue;
     }
     // The nearest target mention in the same sentence, within reach.
-    int32_t target = default_target_ >= 0 ? default_target_ : static_cast<int32_t>(n_targets_);
+    // Ending a bad situation is an achievement: a shifted situational word
+    // evaluates like any other.
+    if (f & kShifted) situational = false;
+    int32_t target = default_target_ >= 0 && !situational ? default_target_ : static_cast<int32_t>(n_targets_);
     int32_t best = kTargetReach + 1;
     const int32_t sb = sentence_begin(m.first), se = sentence_end(m.first);
     for (const auto& mt : mentions) {
@@ -291,7 +305,8 @@ int32_t Scorer::collect(const text::Document& doc, const lexicon::Keys& keys, in
     if (f & kIntensified) factor *= kIntensify;
     if (f & kDiminished) factor *= kDiminish;
     if (f & kBeforeContrast) factor *= kContrastWeight;
-    const bool neg = (f & kNegated) != 0;
+    // A shifter and a negator together cancel ("ne pas arrêter la violence").
+    const bool neg = ((f & kNegated) != 0) != ((f & kShifted) != 0);
     trip.emplace_back(row, slot_eval(e, target, neg), factor);
     hit(m.first, m.last, e, target < static_cast<int32_t>(n_targets_) ? target : -1, neg ? -factor : factor, f);
   }

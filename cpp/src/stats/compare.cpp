@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -158,6 +159,11 @@ std::vector<double> bootstrap_means(const std::vector<GroupClusters>& gcs, std::
   return rep;
 }
 
+// Width of the per-quote rows of mixed clusters: F values and M presence
+// flags, padded with zero columns to a multiple of 8 so that the hot loop
+// runs only full 8-column passes.
+Index mixed_width(const Layout& lay) { return (lay.F + lay.M + 7) / 8 * 8; }
+
 // Everything one permutation of one pair needs, prepared once.
 struct PairPlan {
   // Clusters with quotes of only one of the two groups, moved as wholes.
@@ -166,19 +172,20 @@ struct PairPlan {
   std::size_t whole_draw = 0;  // min(a_g, a_h) clusters are drawn
   bool whole_draws_g = true;   // ... and they become g's
   // Clusters with quotes of both groups: one row per quote, cluster by
-  // cluster: F values (NaN -> 0), then 1 for each gappy feature present.
+  // cluster: F values (NaN -> 0), then 1 for each gappy feature present,
+  // then zero padding (mixed_width).
   RowMatrix xm;
   std::vector<std::size_t> m_start;
   std::vector<std::size_t> m_draw;  // the smaller side's size in each cluster
   std::vector<char> m_draws_g;
-  RowVector h_drawn_total;    // F + M: totals of the clusters where h is drawn
+  RowVector h_drawn_total;    // mixed_width: totals of the clusters where h is drawn
   double g_mixed_count = 0;   // g's quotes in mixed clusters (fixed)
 };
 
 PairPlan plan_pair(const MatrixRef& x, const std::vector<std::uint32_t>& group, const ClusterIndex& ci,
                    const GroupClusters& gg, const GroupClusters& gh, std::uint32_t g, std::uint32_t h,
                    const Layout& lay) {
-  const Index K = lay.width(), F = lay.F, W = lay.F + lay.M;
+  const Index K = lay.width(), F = lay.F, W = mixed_width(lay);
   PairPlan plan;
   std::vector<const double*> whole_rows;
   std::size_t a_g = 0, a_h = 0;
@@ -210,7 +217,7 @@ PairPlan plan_pair(const MatrixRef& x, const std::vector<std::uint32_t>& group, 
 
   std::size_t n_m = 0;
   for (std::uint32_t c : mixed) n_m += ci.start[c + 1] - ci.start[c];  // an upper bound
-  plan.xm.resize(static_cast<Index>(n_m), W);
+  plan.xm.setZero(static_cast<Index>(n_m), W);
   plan.h_drawn_total = RowVector::Zero(W);
   plan.m_start.push_back(0);
   Index row = 0;
@@ -243,30 +250,128 @@ PairPlan plan_pair(const MatrixRef& x, const std::vector<std::uint32_t>& group, 
   return plan;
 }
 
-// acc[0..w) += row[0..w): the hot loop of the permutations (a plain loop
-// the compiler vectorises; an Eigen expression per short row costs more
-// in setup than in arithmetic).
+// acc[0..w) += row[0..w), for the few whole-cluster rows.
 inline void add_row(double* __restrict acc, const double* __restrict row, Index w) {
   for (Index i = 0; i < w; ++i) acc[i] += row[i];
 }
 
+// acc[c0..c0+L) += sum over t < k of rows[pick[t]][c0..c0+L), for a fixed
+// L, with two sets of partial sums (even and odd t) so that consecutive
+// adds do not wait on each other; the sets are combined at the end.
+template <int L>
+inline void add_picked_columns(double* __restrict acc, const double* __restrict rows,
+                               const std::uint32_t* __restrict pick, std::size_t k, std::size_t stride,
+                               Index c0) {
+  double even[L], odd[L];
+  for (int i = 0; i < L; ++i) {
+    even[i] = 0.0;
+    odd[i] = 0.0;
+  }
+  std::size_t t = 0;
+  for (; t + 2 <= k; t += 2) {
+    const double* r0 = rows + stride * pick[t] + c0;
+    const double* r1 = rows + stride * pick[t + 1] + c0;
+    for (int i = 0; i < L; ++i) {
+      even[i] += r0[i];
+      odd[i] += r1[i];
+    }
+  }
+  if (t < k) {
+    const double* r0 = rows + stride * pick[t] + c0;
+    for (int i = 0; i < L; ++i) even[i] += r0[i];
+  }
+  for (int i = 0; i < L; ++i) acc[c0 + i] += even[i] + odd[i];
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+// The same for 8 columns with GCC/Clang vector types (two doubles per
+// lane, the SSE2 / NEON baseline). Lane-wise adds in the same order as
+// the scalar template, so the sums are bit-for-bit the same.
+typedef double Double2 __attribute__((vector_size(16)));
+
+template <>
+inline void add_picked_columns<8>(double* __restrict acc, const double* __restrict rows,
+                                  const std::uint32_t* __restrict pick, std::size_t k, std::size_t stride,
+                                  Index c0) {
+  auto load = [](const double* p) {
+    Double2 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  Double2 e0 = {0, 0}, e1 = e0, e2 = e0, e3 = e0, o0 = e0, o1 = e0, o2 = e0, o3 = e0;
+  std::size_t t = 0;
+  for (; t + 2 <= k; t += 2) {
+    const double* r0 = rows + stride * pick[t] + c0;
+    const double* r1 = rows + stride * pick[t + 1] + c0;
+    e0 += load(r0);
+    e1 += load(r0 + 2);
+    e2 += load(r0 + 4);
+    e3 += load(r0 + 6);
+    o0 += load(r1);
+    o1 += load(r1 + 2);
+    o2 += load(r1 + 4);
+    o3 += load(r1 + 6);
+  }
+  if (t < k) {
+    const double* r0 = rows + stride * pick[t] + c0;
+    e0 += load(r0);
+    e1 += load(r0 + 2);
+    e2 += load(r0 + 4);
+    e3 += load(r0 + 6);
+  }
+  const Double2 sum[4] = {e0 + o0, e1 + o1, e2 + o2, e3 + o3};
+  for (int i = 0; i < 4; ++i) {
+    acc[c0 + 2 * i] += sum[i][0];
+    acc[c0 + 2 * i + 1] += sum[i][1];
+  }
+}
+#endif
+
+// acc[0..w) += sum over t < k of rows[pick[t]] (rows of width w): the hot
+// loop of the permutations. Eight columns at a time over all picked rows,
+// so the partial sums live in registers instead of going through memory
+// for every row. The order of additions is fixed by (pick, w) alone.
+inline void add_picked_rows(double* __restrict acc, const double* __restrict rows,
+                            const std::uint32_t* __restrict pick, std::size_t k, Index w) {
+  const auto stride = static_cast<std::size_t>(w);
+  Index c = 0;
+  for (; c + 8 <= w; c += 8) add_picked_columns<8>(acc, rows, pick, k, stride, c);
+  if (c + 4 <= w) {
+    add_picked_columns<4>(acc, rows, pick, k, stride, c);
+    c += 4;
+  }
+  for (; c < w; ++c) add_picked_columns<1>(acc, rows, pick, k, stride, c);
+}
+
 // Counts, per feature, the permutations at least as extreme as observed.
+//
+// Memory, not arithmetic, limits this loop: one permutation reads about
+// half the rows of every mixed cluster, i.e. streams the whole quote matrix.
+// So permutations run in blocks of kPermBlock, cluster by cluster: each
+// cluster's rows are loaded once per block and stay in cache while every
+// permutation of the block draws from them. Each permutation keeps its own
+// generator and consumes it in the documented order (whole clusters first,
+// then mixed clusters in increasing order), so the blocking changes nothing
+// in the results.
 std::vector<std::size_t> permute_pair(const PairPlan& plan, const Layout& lay, const RowVector& total,
                                       const RowVector& threshold, std::size_t pair,
                                       const CompareOptions& opt) {
-  const Index K = lay.width(), F = lay.F, M = lay.M, W = lay.F + lay.M;
-  constexpr std::size_t kBlock = 16;
-  const std::size_t blocks = (opt.n_perm + kBlock - 1) / kBlock;
+  const Index K = lay.width(), F = lay.F, M = lay.M, W = mixed_width(lay);
+  constexpr std::size_t kPermBlock = 32;
+  const std::size_t blocks = (opt.n_perm + kPermBlock - 1) / kPermBlock;
   const unsigned workers = resolve_threads(opt.n_threads, blocks);
   struct Scratch {
-    std::vector<std::uint32_t> whole_idx, pos;
+    std::vector<std::uint32_t> whole_idx, local;
     std::vector<std::size_t> undo;
-    std::vector<double> drawn, g_acc, h_acc, sg;
+    std::vector<Rng> rngs;
+    RowMatrix sg, g_acc, h_acc;  // per permutation of the block
     std::vector<std::size_t> extreme;
   };
   std::vector<Scratch> scratch(workers);
   const std::size_t n_whole = static_cast<std::size_t>(plan.whole.rows());
-  const std::size_t n_m = static_cast<std::size_t>(plan.xm.rows());
+  std::size_t largest = 0;
+  for (std::size_t c = 0; c + 1 < plan.m_start.size(); ++c)
+    largest = std::max(largest, plan.m_start[c + 1] - plan.m_start[c]);
   const std::uint64_t stream0 = static_cast<std::uint64_t>(pair + 1) << 32;
   const double* xm = plan.xm.data();
 
@@ -275,55 +380,60 @@ std::vector<std::size_t> permute_pair(const PairPlan& plan, const Layout& lay, c
     if (s.extreme.empty()) {
       s.whole_idx.resize(n_whole);
       std::iota(s.whole_idx.begin(), s.whole_idx.end(), 0u);
-      s.pos.resize(n_m);
-      std::iota(s.pos.begin(), s.pos.end(), 0u);
-      std::size_t most = plan.whole_draw;
-      for (std::size_t d : plan.m_draw) most = std::max(most, d);
-      s.undo.resize(most);
+      s.local.resize(largest);
+      s.undo.resize(plan.whole_draw);
       s.extreme.assign(static_cast<std::size_t>(F), 0);
     }
-    const std::size_t end = std::min(opt.n_perm, (block + 1) * kBlock);
-    for (std::size_t t = block * kBlock; t < end; ++t) {
-      Rng rng(opt.seed, stream0 + t);
-      // Whole clusters: draw the smaller side's number of them.
-      s.drawn.assign(static_cast<std::size_t>(K), 0.0);
+    const std::size_t t0 = block * kPermBlock;
+    const Index B = static_cast<Index>(std::min(kPermBlock, opt.n_perm - t0));
+    s.rngs.clear();
+    for (Index b = 0; b < B; ++b) s.rngs.emplace_back(opt.seed, stream0 + t0 + static_cast<std::size_t>(b));
+    s.sg.setZero(B, K);
+    s.g_acc.setZero(B, W);
+    s.h_acc.setZero(B, W);
+    // Whole clusters: each permutation draws the smaller side's number of them.
+    for (Index b = 0; b < B; ++b) {
+      Rng& rng = s.rngs[static_cast<std::size_t>(b)];
+      double* drawn = s.sg.row(b).data();
       for (std::size_t k = 0; k < plan.whole_draw; ++k) {
         const std::size_t j = k + static_cast<std::size_t>(rng.below(n_whole - k));
         std::swap(s.whole_idx[k], s.whole_idx[j]);
         s.undo[k] = j;
-        add_row(s.drawn.data(), plan.whole.row(s.whole_idx[k]).data(), K);
+        add_row(drawn, plan.whole.row(s.whole_idx[k]).data(), K);
       }
       for (std::size_t k = plan.whole_draw; k-- > 0;) std::swap(s.whole_idx[k], s.whole_idx[s.undo[k]]);
-      s.sg.resize(static_cast<std::size_t>(K));
-      for (Index i = 0; i < K; ++i)
-        s.sg[static_cast<std::size_t>(i)] = plan.whole_draws_g ? s.drawn[static_cast<std::size_t>(i)]
-                                                               : plan.whole_total[i] - s.drawn[static_cast<std::size_t>(i)];
-      // Mixed clusters: within each, draw the smaller side's number of quotes.
-      s.g_acc.assign(static_cast<std::size_t>(W), 0.0);
-      s.h_acc.assign(static_cast<std::size_t>(W), 0.0);
-      for (std::size_t c = 0; c + 1 < plan.m_start.size(); ++c) {
-        const std::size_t off = plan.m_start[c], m = plan.m_start[c + 1] - off, k_draw = plan.m_draw[c];
-        double* acc = plan.m_draws_g[c] ? s.g_acc.data() : s.h_acc.data();
-        std::uint32_t* pos = s.pos.data() + off;
+      if (!plan.whole_draws_g) s.sg.row(b) = plan.whole_total - s.sg.row(b);
+    }
+    // Mixed clusters: within each, every permutation draws the smaller
+    // side's number of quotes, while the cluster's rows are hot.
+    std::uint32_t* local = s.local.data();
+    for (std::size_t c = 0; c + 1 < plan.m_start.size(); ++c) {
+      const std::size_t off = plan.m_start[c], m = plan.m_start[c + 1] - off, k_draw = plan.m_draw[c];
+      const double* rows = xm + off * static_cast<std::size_t>(W);
+      RowMatrix& acc = plan.m_draws_g[c] ? s.g_acc : s.h_acc;
+      for (Index b = 0; b < B; ++b) {
+        Rng& rng = s.rngs[static_cast<std::size_t>(b)];
+        double* a = acc.row(b).data();
+        // Partial Fisher-Yates from the identity order.
+        std::iota(local, local + m, 0u);
         for (std::size_t k = 0; k < k_draw; ++k) {
           const std::size_t j = k + static_cast<std::size_t>(rng.below(m - k));
-          std::swap(pos[k], pos[j]);
-          s.undo[k] = j;
-          add_row(acc, xm + static_cast<std::size_t>(W) * pos[k], W);
+          std::swap(local[k], local[j]);
         }
-        for (std::size_t k = k_draw; k-- > 0;) std::swap(pos[k], pos[s.undo[k]]);
+        add_picked_rows(a, rows, local, k_draw, W);
       }
-      // g's sums and counts in the layout of the cluster sums.
-      for (Index f = 0; f < F; ++f)
-        s.sg[static_cast<std::size_t>(f)] += s.g_acc[static_cast<std::size_t>(f)] + plan.h_drawn_total[f] -
-                                             s.h_acc[static_cast<std::size_t>(f)];
-      s.sg[static_cast<std::size_t>(F)] += plan.g_mixed_count;
+    }
+    for (Index b = 0; b < B; ++b) {
+      // g's sums and counts, in the layout of the cluster sums.
+      double* sg = s.sg.row(b).data();
+      const double* ga = s.g_acc.row(b).data();
+      const double* ha = s.h_acc.row(b).data();
+      for (Index f = 0; f < F; ++f) sg[f] += ga[f] + plan.h_drawn_total[f] - ha[f];
+      sg[F] += plan.g_mixed_count;
       for (Index slot = 0; slot < M; ++slot)
-        s.sg[static_cast<std::size_t>(F + 1 + slot)] += s.g_acc[static_cast<std::size_t>(F + slot)] +
-                                                        plan.h_drawn_total[F + slot] -
-                                                        s.h_acc[static_cast<std::size_t>(F + slot)];
+        sg[F + 1 + slot] += ga[F + slot] + plan.h_drawn_total[F + slot] - ha[F + slot];
       for (Index f = 0; f < F; ++f) {
-        const double cg = s.sg[static_cast<std::size_t>(lay.count_col(f))], sumg = s.sg[static_cast<std::size_t>(f)];
+        const double cg = sg[lay.count_col(f)], sumg = sg[f];
         const double diff = sumg / cg - (total[f] - sumg) / (total[lay.count_col(f)] - cg);
         if (std::isnan(diff) || std::abs(diff) >= threshold[f]) ++s.extreme[static_cast<std::size_t>(f)];
       }
@@ -333,6 +443,41 @@ std::vector<std::size_t> permute_pair(const PairPlan& plan, const Layout& lay, c
   for (const auto& s : scratch)
     for (std::size_t f = 0; f < s.extreme.size(); ++f) extreme[f] += s.extreme[f];
   return extreme;
+}
+
+// Sorts doubles (no NaN) by LSD radix sort on their bit patterns, mapped so
+// that unsigned order is numeric order (flip all bits of negatives, the
+// sign bit of the rest; -0 sorts just before +0, which compare equal
+// anyway). Byte positions where all keys agree are skipped, so 0/1 scores
+// cost two passes. `tmp` is scratch.
+void radix_sort(std::vector<double>& v, std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp) {
+  const std::size_t n = v.size();
+  keys.resize(n);
+  tmp.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint64_t u;
+    std::memcpy(&u, &v[i], sizeof u);
+    keys[i] = (u >> 63) ? ~u : (u | (std::uint64_t{1} << 63));
+  }
+  std::size_t count[256];
+  for (int shift = 0; shift < 64; shift += 8) {
+    std::fill(std::begin(count), std::end(count), 0);
+    for (std::uint64_t k : keys) ++count[(k >> shift) & 0xFF];
+    if (n == 0 || count[(keys[0] >> shift) & 0xFF] == n) continue;  // all share this byte
+    std::size_t sum = 0;
+    for (auto& c : count) {
+      const std::size_t here = c;
+      c = sum;
+      sum += here;
+    }
+    for (std::uint64_t k : keys) tmp[count[(k >> shift) & 0xFF]++] = k;
+    keys.swap(tmp);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t k = keys[i];
+    const std::uint64_t u = (k >> 63) ? (k & ~(std::uint64_t{1} << 63)) : ~k;
+    std::memcpy(&v[i], &u, sizeof u);
+  }
 }
 
 }  // namespace
@@ -476,37 +621,50 @@ CompareResult compare_groups(const MatrixRef& x, const LabelRef& group_in, const
                                       static_cast<double>(1 + opt.n_perm);
     }
 
-  // Cliff's delta, one feature per work item: sort each group's values once,
-  // then count the pairs above and below by merging.
-  const unsigned workers = resolve_threads(opt.n_threads, static_cast<std::size_t>(F));
-  std::vector<std::vector<std::vector<double>>> sorted(workers);
-  parallel_for(static_cast<std::size_t>(F), workers, [&](std::size_t fi, unsigned worker) {
-    const Index f = static_cast<Index>(fi);
-    auto& by_group = sorted[worker];
-    by_group.resize(static_cast<std::size_t>(G));
-    for (auto& v : by_group) v.clear();
+  // Cliff's delta, a few features per work item (one pass over the rows
+  // gathers them all): sort each group's values, then count the pairs above
+  // and below by merging.
+  constexpr Index kFeatureChunk = 4;
+  const std::size_t chunks = static_cast<std::size_t>((F + kFeatureChunk - 1) / kFeatureChunk);
+  const unsigned workers = resolve_threads(opt.n_threads, chunks);
+  struct CliffScratch {
+    std::vector<std::vector<double>> values;  // [feature in chunk * G + group]
+    std::vector<std::uint64_t> keys, tmp;
+  };
+  std::vector<CliffScratch> cliff(workers);
+  parallel_for(chunks, workers, [&](std::size_t chunk, unsigned worker) {
+    CliffScratch& cs = cliff[worker];
+    const Index f0 = static_cast<Index>(chunk) * kFeatureChunk, f1 = std::min(F, f0 + kFeatureChunk);
+    cs.values.resize(static_cast<std::size_t>(kFeatureChunk * G));
+    for (auto& v : cs.values) v.clear();
     for (Index q = 0; q < N; ++q) {
-      const double v = x(q, f);
-      if (!std::isnan(v)) by_group[group[static_cast<std::size_t>(q)]].push_back(v);
+      const std::size_t g = group[static_cast<std::size_t>(q)];
+      for (Index f = f0; f < f1; ++f) {
+        const double v = x(q, f);
+        if (!std::isnan(v)) cs.values[static_cast<std::size_t>(f - f0) * static_cast<std::size_t>(G) + g].push_back(v);
+      }
     }
-    for (auto& v : by_group) std::sort(v.begin(), v.end());
-    for (Index pp = 0; pp < P; ++pp) {
-      const auto& a = by_group[static_cast<std::size_t>(res.pairs(pp, 0))];
-      const auto& b = by_group[static_cast<std::size_t>(res.pairs(pp, 1))];
-      if (a.empty() || b.empty()) {
-        res.cliff_delta(pp, f) = kNaN;
-        continue;
+    for (Index f = f0; f < f1; ++f) {
+      auto* by_group = cs.values.data() + static_cast<std::size_t>(f - f0) * static_cast<std::size_t>(G);
+      for (Index g = 0; g < G; ++g) radix_sort(by_group[g], cs.keys, cs.tmp);
+      for (Index pp = 0; pp < P; ++pp) {
+        const auto& a = by_group[res.pairs(pp, 0)];
+        const auto& b = by_group[res.pairs(pp, 1)];
+        if (a.empty() || b.empty()) {
+          res.cliff_delta(pp, f) = kNaN;
+          continue;
+        }
+        std::size_t below = 0, not_above = 0;  // b values < x and <= x
+        std::uint64_t greater = 0, less = 0;
+        for (double v : a) {
+          while (below < b.size() && b[below] < v) ++below;
+          while (not_above < b.size() && b[not_above] <= v) ++not_above;
+          greater += below;
+          less += b.size() - not_above;
+        }
+        res.cliff_delta(pp, f) = (static_cast<double>(greater) - static_cast<double>(less)) /
+                                 (static_cast<double>(a.size()) * static_cast<double>(b.size()));
       }
-      std::size_t below = 0, not_above = 0;  // b values < x and <= x
-      std::uint64_t greater = 0, less = 0;
-      for (double v : a) {
-        while (below < b.size() && b[below] < v) ++below;
-        while (not_above < b.size() && b[not_above] <= v) ++not_above;
-        greater += below;
-        less += b.size() - not_above;
-      }
-      res.cliff_delta(pp, f) = (static_cast<double>(greater) - static_cast<double>(less)) /
-                               (static_cast<double>(a.size()) * static_cast<double>(b.size()));
     }
   });
   return res;

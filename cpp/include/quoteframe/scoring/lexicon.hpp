@@ -18,7 +18,7 @@ struct LexiconData {
   std::string source;    // file, for messages
   std::vector<codebook::Pattern> positive, negative;  // weight = strength
   std::vector<std::string> negators, intensifiers, diminishers, hedges, distancing, contrast,
-      counterfactual;
+      counterfactual, shifters, situational;
 };
 
 // Parses one lexicon file; ConfigError (file:line: field: problem) on an

@@ -14,13 +14,18 @@
 //   valence       = raw[all evaluations] / (magnitude + 1)
 //
 // Context, per evaluative word: negated (a negator at most 3 words before,
-// same clause) flips its sign; an intensifier right before multiplies by 1.5,
+// same clause) flips its sign, and so does a polarity shifter at most 8 words
+// before in the same sentence ("arrêter l'effusion de sang", "questions sur la légalité";
+// a negated shifted word is flipped once); an intensifier right before multiplies by 1.5,
 // a diminisher by 0.5; before a contrast marker in the same sentence it counts
 // half; inside a distancing scope (soi-disant, ce qu'il a appelé, scare quotes)
 // or an attributed/counterfactual scope (prétendre que, would pretend) it is
 // not the speaker's evaluation: it adds to `distancing` and not to stance.
-// Its target is the nearest target mention within 6 words in the same
-// sentence, else the codebook's default target. Never the speaker or side.
+// Its target is the nearest target mention within 4 words in the same
+// sentence, else the codebook's default (implicit) target -- except for words
+// that describe the situation (violence, victims: the lexicon's
+// `situational` list), which count toward a target only next to a mention.
+// Never the speaker or side.
 #pragma once
 
 #include <cstdint>
@@ -44,7 +49,7 @@ using DenseRows = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 
 enum class EntryKind : uint8_t {
   Frame, Target, Positive, Negative, Negator, Intensifier, Diminisher, Hedge, Distancing, Contrast,
-  Counterfactual
+  Counterfactual, Shifter
 };
 const char* entry_kind_name(EntryKind k);
 
@@ -54,11 +59,12 @@ struct Entry {
   float weight = 1.f;   // frame/target weight, or polarity strength
   std::string lang;
   std::string pattern;  // as written
+  bool situational = false;  // describes the situation: no implicit target
 };
 
 enum HitFlag : uint8_t {
   kNegated = 1, kIntensified = 2, kDiminished = 4, kDistanced = 8, kAttributed = 16, kBeforeContrast = 32,
-  kScareQuote = 64
+  kScareQuote = 64, kShifted = 128
 };
 
 // One matched entry in a quote, for explain().
