@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["quoteframe.text"]
+MODULES = ["quoteframe.text", "quoteframe.analyze", "quoteframe.codebook", "quoteframe.evaluate"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -20,22 +20,22 @@ std::vector<codebook::Pattern> polarity_list(util::TableReader& r, const util::V
   (void)table;
   for (std::size_t i = 0; i < v->array.size(); ++i) {
     const util::Value& e = v->array[i];
-    const std::string field = std::string(key) + "[" + std::to_string(i) + "]";
+    const std::string field = r.field(key) + "[" + std::to_string(i) + "]";
+    auto fail = [&](const std::string& problem) { throw ConfigError(r.source(), e.line, field, problem); };
     codebook::Pattern p;
     p.line = e.line;
     if (e.kind == util::Value::Kind::String) {
       p.text = e.str;
     } else if (e.kind == util::Value::Kind::Table) {
-      util::TableReader er(e, r.source(), r.field(field));
+      util::TableReader er(e, r.source(), field);
       p.text = er.required_string("pattern");
       p.weight = er.number("strength", 1.0);
       er.finish();
     } else {
-      r.fail(e.line, field, std::string("expected a string or { pattern, strength }, got ") + util::kind_name(e.kind));
+      fail(std::string("expected a string or { pattern, strength }, got ") + util::kind_name(e.kind));
     }
-    if (p.text.find_first_not_of(" \t") == std::string::npos) r.fail(e.line, field, "empty pattern");
-    if (!std::isfinite(p.weight) || p.weight <= 0 || p.weight > 10)
-      r.fail(e.line, field, "strength must be a number in (0, 10]");
+    if (p.text.find_first_not_of(" \t") == std::string::npos) fail("empty pattern");
+    if (!std::isfinite(p.weight) || p.weight <= 0 || p.weight > 10) fail("strength must be a number in (0, 10]");
     out.push_back(std::move(p));
   }
   return out;
