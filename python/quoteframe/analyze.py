@@ -265,7 +265,7 @@ def _analyzer(codebook) -> Analyzer:
 
 
 def explain(quotes: pd.DataFrame, quote_id: Optional[str] = None) -> pd.DataFrame:
-    """Every matched entry behind a quote's scores: span, pattern, weight,
+    r"""Every matched entry behind a quote's scores: span, pattern, weight,
     modifiers (negated, intensified, distanced...) and contribution to each feature.
 
     ``quotes`` must come from ``analyze(..., explain=True)``. Contributions add
