@@ -240,7 +240,7 @@ def analyze(
 
     >>> q = analyze(["Titre\\nLe ministre a déclaré que la grève était illégale."], lang="fr")
     >>> q[["text", "type", "speaker"]].values.tolist()
-    [['la grève était illégale', 'indirect', 'Le ministre']]
+    [['la grève était illégale', 'indirect', 'ministre']]
     """
     if errors not in ("row", "replace"):
         raise ValueError(f"errors must be 'row' or 'replace', not {errors!r}")
