@@ -6,7 +6,12 @@ re-exported here.
 
 from __future__ import annotations
 
+from . import io
 from ._core import CodebookError, IcuError, InputError, __version__
+from .analyze import Analyzer, analyze, explain
+from .codebook import Codebook, builtin_codebooks, load_codebook
+from .evaluate import evaluate, load_gold
+from .io import write_outputs
 from .text import (
     Corpus,
     Document,
@@ -20,15 +25,25 @@ from .text import (
 
 __all__ = [
     "__version__",
+    "Analyzer",
+    "Codebook",
     "CodebookError",
     "Corpus",
     "Document",
     "IcuError",
     "InputError",
     "QuoteframeWarning",
+    "analyze",
+    "builtin_codebooks",
     "detect_language",
+    "evaluate",
+    "explain",
+    "io",
+    "load_codebook",
+    "load_gold",
     "fold",
     "normalize",
     "read_corpus",
     "tokenize",
+    "write_outputs",
 ]

@@ -420,15 +420,6 @@ def test_gold_in_a_headline_is_not_scored_when_texts_are_given():
     assert ev.ignored[["side", "id"]].values.tolist() == [["gold", "h"]]
 
 
-def test_docstring_examples_run():
-    import doctest
-
-    import quoteframe.evaluate as module
-
-    result = doctest.testmod(module)
-    assert result.attempted > 0 and result.failed == 0
-
-
 # ---------------------------------------------------------------- the case-study corpus
 
 

@@ -125,6 +125,7 @@ struct Extractor::LangRules {
   std::vector<lexicon::Clitic> clitics;
   std::unordered_set<std::u16string> function_words;
   bool subject_after_verb = false;
+  bool zero_complementizer = false;
   bool cased = true;  // the script has upper and lower case (names are capitalised)
 };
 
@@ -157,6 +158,7 @@ Extractor::Extractor(std::shared_ptr<const text::LanguageRegistry> langs,
     auto r = std::make_unique<LangRules>();
     r->code = code;
     r->subject_after_verb = L.subject_after_verb;
+    r->zero_complementizer = L.zero_complementizer;
     r->cased = L.script == "latin" || L.script == "cyrillic" || L.script == "greek";
     auto fill = [&](Trie& t, const std::vector<std::string>& entries, int32_t payload) {
       for (const auto& e : entries) t.add(vocab_, pipe.tokenize_pattern(e, code), payload);
@@ -904,6 +906,35 @@ void Work::indirect() {
       std::string source = sources_in(cue.first >= 0 ? cue.first : t, b);
       const int32_t qi = add_indirect(content_b, content_end(t + 1, b), cue, ev, source, t);
       if (qi >= 0) t = token_at_or_after(quotes_[static_cast<std::size_t>(qi)].end) - 1;
+    }
+
+    // 2b. No complementizer where the language allows it: "Kovacs said her party had ...".
+    if (r_->zero_complementizer) {
+      for (int32_t v = a; v < b; ++v) {
+        if (in_direct(v) || !at(r_->speech, v, b).found() || at(r_->participle, v, b).found() ||
+            at(r_->object, v, b).found())
+          continue;
+        bool inside = false;
+        for (const auto& q : quotes_)
+          if (q.type != QuoteType::Direct && tok_begin(v) >= q.begin - 1 && tok_begin(v) < q.end) inside = true;
+        if (inside) continue;
+        Cue cue = cue_at(v, a);
+        const int32_t nx = cue.last;
+        if (nx + 2 >= b || punct(nx) || is_quote_tok(nx) || in_direct(nx)) continue;
+        if (at(r_->comp, nx, b).found() || at(r_->blockers, nx, b).found() || at(r_->speech, nx, b).found()) continue;
+        const int32_t mi = mention_at_[static_cast<std::size_t>(nx)];
+        if (mi >= 0 && mentions_[static_cast<std::size_t>(mi)].kind == MentionKind::Media) continue;
+        Evidence ev = pronoun_in(cue.first, cue.last);
+        if (ev.kind == Evidence::None) ev = pick_speaker(a, cue.first);
+        if (ev.kind == Evidence::None) continue;
+        const int32_t ce = content_end(nx, b);
+        // At least a short clause: three words.
+        int32_t words = 0;
+        for (int32_t k = nx; k < b && tok_begin(k) < ce; ++k) words += d_.tokens[static_cast<std::size_t>(k)].kind == TokenKind::Word;
+        if (words < 3) continue;
+        const int32_t qi = add_indirect(tok_begin(nx), ce, cue, ev, sources_in(cue.last, b), v);
+        if (qi >= 0) v = token_at_or_after(quotes_[static_cast<std::size_t>(qi)].end) - 1;
+      }
     }
 
     // 3. Object verbs without a complementizer: "X a qualifié les actions de ...".

@@ -327,22 +327,6 @@ inline void add_picked_columns<8>(double* __restrict acc, const double* __restri
 }
 #endif
 
-// acc[0..w) += sum over t < k of rows[pick[t]] (rows of width w): the hot
-// loop of the permutations. Eight columns at a time over all picked rows,
-// so the partial sums live in registers instead of going through memory
-// for every row. The order of additions is fixed by (pick, w) alone.
-inline void add_picked_rows(double* __restrict acc, const double* __restrict rows,
-                            const std::uint32_t* __restrict pick, std::size_t k, Index w) {
-  const auto stride = static_cast<std::size_t>(w);
-  Index c = 0;
-  for (; c + 8 <= w; c += 8) add_picked_columns<8>(acc, rows, pick, k, stride, c);
-  if (c + 4 <= w) {
-    add_picked_columns<4>(acc, rows, pick, k, stride, c);
-    c += 4;
-  }
-  for (; c < w; ++c) add_picked_columns<1>(acc, rows, pick, k, stride, c);
-}
-
 // Counts, per feature, the permutations at least as extreme as observed.
 //
 // Memory, not arithmetic, limits this loop: one permutation reads about
@@ -361,7 +345,7 @@ std::vector<std::size_t> permute_pair(const PairPlan& plan, const Layout& lay, c
   const std::size_t blocks = (opt.n_perm + kPermBlock - 1) / kPermBlock;
   const unsigned workers = resolve_threads(opt.n_threads, blocks);
   struct Scratch {
-    std::vector<std::uint32_t> whole_idx, local;
+    std::vector<std::uint32_t> whole_idx, picks;  // picks: kPermBlock rows of `largest`
     std::vector<std::size_t> undo;
     std::vector<Rng> rngs;
     RowMatrix sg, g_acc, h_acc;  // per permutation of the block
@@ -380,7 +364,7 @@ std::vector<std::size_t> permute_pair(const PairPlan& plan, const Layout& lay, c
     if (s.extreme.empty()) {
       s.whole_idx.resize(n_whole);
       std::iota(s.whole_idx.begin(), s.whole_idx.end(), 0u);
-      s.local.resize(largest);
+      s.picks.resize(kPermBlock * largest);
       s.undo.resize(plan.whole_draw);
       s.extreme.assign(static_cast<std::size_t>(F), 0);
     }
@@ -405,23 +389,26 @@ std::vector<std::size_t> permute_pair(const PairPlan& plan, const Layout& lay, c
       if (!plan.whole_draws_g) s.sg.row(b) = plan.whole_total - s.sg.row(b);
     }
     // Mixed clusters: within each, every permutation draws the smaller
-    // side's number of quotes, while the cluster's rows are hot.
-    std::uint32_t* local = s.local.data();
+    // side's number of quotes (a partial Fisher-Yates shuffle from the
+    // identity order); then the drawn rows are summed one 8-column slice at
+    // a time for all permutations, so the slice stays in L1 cache.
     for (std::size_t c = 0; c + 1 < plan.m_start.size(); ++c) {
       const std::size_t off = plan.m_start[c], m = plan.m_start[c + 1] - off, k_draw = plan.m_draw[c];
       const double* rows = xm + off * static_cast<std::size_t>(W);
-      RowMatrix& acc = plan.m_draws_g[c] ? s.g_acc : s.h_acc;
       for (Index b = 0; b < B; ++b) {
         Rng& rng = s.rngs[static_cast<std::size_t>(b)];
-        double* a = acc.row(b).data();
-        // Partial Fisher-Yates from the identity order.
+        std::uint32_t* local = s.picks.data() + static_cast<std::size_t>(b) * largest;
         std::iota(local, local + m, 0u);
         for (std::size_t k = 0; k < k_draw; ++k) {
           const std::size_t j = k + static_cast<std::size_t>(rng.below(m - k));
           std::swap(local[k], local[j]);
         }
-        add_picked_rows(a, rows, local, k_draw, W);
       }
+      RowMatrix& acc = plan.m_draws_g[c] ? s.g_acc : s.h_acc;
+      for (Index c0 = 0; c0 < W; c0 += 8)
+        for (Index b = 0; b < B; ++b)
+          add_picked_columns<8>(acc.row(b).data(), rows, s.picks.data() + static_cast<std::size_t>(b) * largest,
+                                k_draw, static_cast<std::size_t>(W), c0);
     }
     for (Index b = 0; b < B; ++b) {
       // g's sums and counts, in the layout of the cluster sums.

@@ -59,6 +59,7 @@ LanguageData parse_language(std::string_view toml_text, const std::string& sourc
     d.source_cues_female = qr.string_list("source_cues_female");
     d.source_cues_male = qr.string_list("source_cues_male");
     d.subject_after_verb = qr.boolean("subject_after_verb", false);
+    d.zero_complementizer = qr.boolean("zero_complementizer", false);
     d.clitic_prefixes = qr.string_list("clitic_prefixes");
     d.pronouns_female = qr.string_list("pronouns_female");
     d.pronouns_male = qr.string_list("pronouns_male");

@@ -44,6 +44,7 @@ struct LanguageData {
   std::vector<std::string> source_cues_female;    // relay phrases whose pronoun marks a female speaker ("نقلت عنها")
   std::vector<std::string> source_cues_male;      // ... a male speaker ("نقلت عنه")
   bool subject_after_verb = false;                // verb-initial reporting clauses ("قال الرئيس إن") are the norm
+  bool zero_complementizer = false;               // "X said the strike was over": a clause may follow the verb directly
   std::vector<std::string> clitic_prefixes;       // stripped before matching cue words ("و", "ف")
   std::vector<std::string> pronouns_female, pronouns_male, pronouns_plural;
   std::vector<std::string> speech_nouns;          // "déclaration", "statement": carry relative cues
