@@ -5,6 +5,8 @@
 #include "quoteframe/codebook/codebook.hpp"
 #include "quoteframe/pipeline/analyzer.hpp"
 #include "quoteframe/scoring/lexicon.hpp"
+#include "quoteframe/errors.hpp"
+#include "quoteframe/text/document.hpp"
 
 namespace quoteframe::bindings {
 
@@ -85,6 +87,49 @@ void register_analyze(py::module_& m) {
              return d;
            },
            "Every compiled lexicon entry: kind, language, pattern, frame/target index, weight.")
+      .def("mentions",
+           [](const Analyzer& an, const std::vector<std::string>& ids, const py::sequence& texts,
+              const std::vector<std::string>& langs) {
+             if (ids.size() != static_cast<std::size_t>(py::len(texts)) || langs.size() != ids.size())
+               throw std::invalid_argument("ids, texts and langs must have the same length");
+             std::vector<std::string> raw(ids.size());
+             for (std::size_t i = 0; i < ids.size(); ++i) raw[i] = text_arg(texts[i]);
+             std::vector<int32_t> doc, start, end, index;
+             std::vector<uint8_t> medium, description;
+             std::vector<std::string> surface;
+             {
+               py::gil_scoped_release release;
+               text::Pipeline pipe(an.languages());
+               for (std::size_t i = 0; i < ids.size(); ++i) {
+                 text::Document d;
+                 try {
+                   d = pipe.process(ids[i], raw[i], langs[i]);
+                 } catch (const InputError&) {
+                   continue;  // analyze() reports unreadable documents
+                 }
+                 for (const auto& m : an.extractor().mentions(d)) {
+                   doc.push_back(static_cast<int32_t>(i));
+                   start.push_back(d.cp(m.begin));
+                   end.push_back(d.cp(m.end));
+                   index.push_back(m.index);
+                   medium.push_back(m.medium);
+                   description.push_back(m.description);
+                   surface.push_back(d.slice(m.begin, m.end));
+                 }
+               }
+             }
+             py::dict out;
+             out["doc"] = to_numpy(doc);
+             out["start"] = to_numpy(start);
+             out["end"] = to_numpy(end);
+             out["index"] = to_numpy(index);
+             out["medium"] = to_numpy(medium);
+             out["description"] = to_numpy(description);
+             out["text"] = to_list(surface);
+             return out;
+           },
+           py::arg("ids"), py::arg("texts"), py::arg("langs"),
+           "Every codebook actor and medium mention per document (columns).")
       .def("analyze",
            [](const Analyzer& an, const std::vector<std::string>& ids, const py::sequence& texts,
               const std::vector<std::string>& langs, int threads, bool explain) {

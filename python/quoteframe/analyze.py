@@ -14,7 +14,7 @@ from ._resources import languages, lexicons
 from .codebook import load_codebook
 from .text import Corpus, Document, _expand
 
-__all__ = ["analyze", "explain", "Analyzer", "QUOTE_COLUMNS", "DOCUMENT_COLUMNS", "FLAG_NAMES"]
+__all__ = ["analyze", "explain", "mentions", "Analyzer", "QUOTE_COLUMNS", "DOCUMENT_COLUMNS", "FLAG_NAMES"]
 
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 ATTRIBUTIONS = ("explicit", "pronoun", "role", "context", "none")
@@ -284,3 +284,37 @@ def explain(quotes: pd.DataFrame, quote_id: Optional[str] = None) -> pd.DataFram
     if quote_id is None:
         return table
     return table[table.quote_id == quote_id].reset_index(drop=True)
+
+
+def mentions(source, codebook="csto-kazakhstan-2022", lang: Optional[str] = None) -> pd.DataFrame:
+    """Every mention of a codebook actor or medium, per document.
+
+    Columns: ``doc_id``, ``start``, ``end`` (code points), ``text`` (as
+    written), ``kind`` (``actor`` or ``medium``), ``id`` (the codebook id),
+    ``side``, ``by_description`` (matched a role phrase such as "the
+    Secretary General of the CSTO" rather than a name). Target mentions are in
+    the explanations of :func:`analyze` (``kind == "target"``).
+
+    >>> m = mentions(["Titre\\nZakharova a répondu à Psaki, citée par TASS."], lang="fr")
+    >>> m[["text", "kind", "id"]].values.tolist()
+    [['Zakharova', 'actor', 'maria_zakharova'], ['Psaki', 'actor', 'jen_psaki'], ['TASS', 'medium', 'tass']]
+    """
+    an = codebook if isinstance(codebook, Analyzer) else _analyzer(codebook)
+    ids, texts, langs, _ = _inputs(source, lang, "replace")
+    m = an._core.mentions(list(ids), list(texts), list(langs))
+    actors = an.codebook.actors
+    media = an.codebook.media
+    medium = m["medium"].astype(bool)
+    idx = m["index"]
+    ident = [media[i]["id"] if is_m else actors[i]["id"] for i, is_m in zip(idx.tolist(), medium.tolist())]
+    side = [None if is_m else (actors[i].get("side") or None) for i, is_m in zip(idx.tolist(), medium.tolist())]
+    return pd.DataFrame({
+        "doc_id": [ids[d] for d in m["doc"].tolist()],
+        "start": m["start"].astype(np.int64),
+        "end": m["end"].astype(np.int64),
+        "text": m["text"],
+        "kind": np.where(medium, "medium", "actor"),
+        "id": ident,
+        "side": side,
+        "by_description": m["description"].astype(bool),
+    })

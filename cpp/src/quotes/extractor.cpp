@@ -1460,6 +1460,31 @@ std::vector<Quote> Work::run() {
 
 }  // namespace
 
+std::vector<Extractor::EntityMention> Extractor::mentions(const text::Document& doc) const {
+  const LangRules* r = rules_for(doc.lang);
+  static const std::vector<lexicon::Clitic> none;
+  lexicon::Keys keys;
+  vocab_.keys(doc, r ? r->clitics : none, keys);
+  std::vector<EntityMention> out;
+  std::vector<Trie::Match> ms;
+  const auto n = static_cast<int32_t>(doc.tokens.size());
+  actors_.find_all(keys, 0, n, ms);
+  for (const auto& m : ms) {
+    const int32_t p = actors_.payloads(m.node).front();
+    out.push_back(EntityMention{doc.tokens[static_cast<std::size_t>(m.first)].begin,
+                                doc.tokens[static_cast<std::size_t>(m.last - 1)].end, p & ~kDescription, false,
+                                (p & kDescription) != 0});
+  }
+  ms.clear();
+  media_.find_all(keys, 0, n, ms);
+  for (const auto& m : ms)
+    out.push_back(EntityMention{doc.tokens[static_cast<std::size_t>(m.first)].begin,
+                                doc.tokens[static_cast<std::size_t>(m.last - 1)].end, media_.payloads(m.node).front(),
+                                true, false});
+  std::sort(out.begin(), out.end(), [](const EntityMention& a, const EntityMention& b) { return a.begin < b.begin; });
+  return out;
+}
+
 std::vector<Quote> Extractor::extract(const text::Document& doc) const {
   Work w(doc, rules_for(doc.lang), vocab_, actors_, media_, *codebook_, actor_roles_);
   return w.run();

@@ -58,6 +58,16 @@ class Extractor {
   // The quotes of `doc`, sorted by start offset, parents before children.
   std::vector<Quote> extract(const text::Document& doc) const;
 
+  // Every mention of a codebook actor (by name or by a role phrase naming it
+  // alone) or medium in `doc`, leftmost-longest, in text order.
+  struct EntityMention {
+    int32_t begin = 0, end = 0;  // UTF-16 span
+    int32_t index = -1;          // into Codebook::actors or Codebook::media
+    bool medium = false;
+    bool description = false;    // matched a role phrase, not a name
+  };
+  std::vector<EntityMention> mentions(const text::Document& doc) const;
+
   const codebook::Codebook& codebook() const noexcept { return *codebook_; }
   const lexicon::Vocabulary& vocabulary() const noexcept { return vocab_; }
 
