@@ -6,10 +6,11 @@ re-exported here.
 
 from __future__ import annotations
 
-from . import io
+from . import io, stats
 from ._core import CodebookError, IcuError, InputError, __version__
-from .analyze import Analyzer, analyze, explain
+from .analyze import Analyzer, analyze, explain, mentions
 from .codebook import Codebook, builtin_codebooks, load_codebook
+from .compare import compare, frame_divergence, keyness, reliability
 from .evaluate import evaluate, load_gold
 from .io import write_outputs
 from .text import (
@@ -35,15 +36,21 @@ __all__ = [
     "QuoteframeWarning",
     "analyze",
     "builtin_codebooks",
+    "compare",
     "detect_language",
     "evaluate",
     "explain",
+    "frame_divergence",
     "io",
+    "keyness",
     "load_codebook",
     "load_gold",
+    "mentions",
     "fold",
     "normalize",
     "read_corpus",
+    "reliability",
+    "stats",
     "tokenize",
     "write_outputs",
 ]

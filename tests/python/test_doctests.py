@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["quoteframe.text", "quoteframe.analyze", "quoteframe.codebook", "quoteframe.evaluate"]
+MODULES = ["quoteframe.text", "quoteframe.analyze", "quoteframe.codebook", "quoteframe.evaluate", "quoteframe.stats", "quoteframe.compare"]
 
 
 @pytest.mark.parametrize("name", MODULES)

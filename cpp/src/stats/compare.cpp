@@ -494,7 +494,7 @@ CompareResult compare_groups(const MatrixRef& x, const LabelRef& group_in, const
     group[static_cast<std::size_t>(q)] = static_cast<std::uint32_t>(group_in[q]);
   }
 
-  // One pass: counts, sums, the largest |value|, and whether anything is missing.
+  // One pass: counts, sums, the largest |value|, and which features have gaps.
   RowMatrix sum = RowMatrix::Zero(G, F);
   CountMatrix count = CountMatrix::Zero(G, F);
   RowVector max_abs = RowVector::Zero(F);
