@@ -4,7 +4,7 @@
 PYTHON ?= python3
 SHARED ?= ../shared
 OUT ?= out
-APT_PACKAGES ?= libicu-dev libeigen3-dev catch2 ccache
+APT_PACKAGES ?= libicu-dev libeigen3-dev catch2 ccache chromium fonts-dejavu-core
 PYTAG := $(shell $(PYTHON) -c "import sys; print('cp%d%d' % sys.version_info[:2])")
 # ctest runs in the build folder pip's build back end leaves behind.
 BUILD_DIR = $(firstword $(wildcard build/$(PYTAG)-*))
@@ -40,3 +40,30 @@ demo: install
 
 clean:
 	rm -rf build dist $(OUT) python/quoteframe/_core*.so
+
+# ---- sanitizers -------------------------------------------------------------
+#   make sanitize   the C++ tests (ctest) and the Python tests against a core
+#                   and an extension built with ASan + UBSan (Debug build).
+# CPython itself is not instrumented: libasan is preloaded and leak detection
+# is off (the interpreter's own allocations would all be reported). The
+# extension is staged beside a copy of the Python sources, never over the
+# developer's python/quoteframe/_core*.so.
+SANITIZE_BUILD ?= build/sanitize
+SANITIZE_JOBS ?= 2
+SANITIZE_PYTEST ?= tests/python -m "not slow"
+SANITIZE_ENV = ASAN_OPTIONS=detect_leaks=0:strict_string_checks=1:detect_stack_use_after_return=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+.PHONY: sanitize
+sanitize: install
+	$(PYTHON) -c "import pybind11" 2>/dev/null || $(PYTHON) -m pip install $(PIP_FLAGS) pybind11
+	cmake -S . -B $(SANITIZE_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	  -DQUOTEFRAME_SANITIZE=ON -DQUOTEFRAME_BUILD_TESTS=ON -DQUOTEFRAME_BUILD_PYTHON=ON -DSKBUILD=ON \
+	  -Dpybind11_DIR="$$($(PYTHON) -m pybind11 --cmakedir)"
+	cmake --build $(SANITIZE_BUILD) -j$(SANITIZE_JOBS)
+	$(SANITIZE_ENV) ctest --test-dir $(SANITIZE_BUILD) --output-on-failure -j2
+	rm -rf $(SANITIZE_BUILD)/stage && mkdir -p $(SANITIZE_BUILD)/stage
+	cp -r python/quoteframe $(SANITIZE_BUILD)/stage/
+	rm -f $(SANITIZE_BUILD)/stage/quoteframe/_core*.so
+	cp $(SANITIZE_BUILD)/_core*.so $(SANITIZE_BUILD)/stage/quoteframe/
+	$(SANITIZE_ENV) LD_PRELOAD="$$($(CXX) -print-file-name=libasan.so)" \
+	  PYTHONPATH="$(CURDIR)/$(SANITIZE_BUILD)/stage" $(PYTHON) -m pytest -p no:cacheprovider $(SANITIZE_PYTEST)

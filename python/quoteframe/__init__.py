@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import io, stats
 from ._core import CodebookError, IcuError, InputError, __version__
+from .align import Alignment, align, align_corpus, doc_pairs, drift, renderings
 from .analyze import Analyzer, analyze, explain, mentions
 from .codebook import Codebook, builtin_codebooks, load_codebook
 from .compare import compare, frame_divergence, keyness, reliability
@@ -26,6 +27,7 @@ from .text import (
 
 __all__ = [
     "__version__",
+    "Alignment",
     "Analyzer",
     "Codebook",
     "CodebookError",
@@ -34,10 +36,14 @@ __all__ = [
     "IcuError",
     "InputError",
     "QuoteframeWarning",
+    "align",
+    "align_corpus",
     "analyze",
     "builtin_codebooks",
     "compare",
     "detect_language",
+    "doc_pairs",
+    "drift",
     "evaluate",
     "explain",
     "frame_divergence",
@@ -50,6 +56,7 @@ __all__ = [
     "normalize",
     "read_corpus",
     "reliability",
+    "renderings",
     "stats",
     "tokenize",
     "write_outputs",

@@ -401,6 +401,80 @@ def _cmd_codebook_list(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------
+# report
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .analyze import Analyzer
+    from .report import write_report
+
+    from ._resources import languages
+
+    if args.n_boot < 0:
+        raise UsageError(f"--n-boot must be 0 or more, not {args.n_boot}")
+    if args.lang is not None and args.lang not in languages().codes():
+        raise UsageError(f"--lang {args.lang}: not a language quoteframe knows ({', '.join(languages().codes())})")
+    files = _corpus_files(args.corpus)
+    out = Path(args.output)
+    if out.is_dir():
+        raise UserError(f"the output {out} is a folder; give the path of the .html file to write")
+    analyzer = Analyzer(args.codebook) if args.codebook else Analyzer()
+    try:
+        path = write_report(files, out, codebook=analyzer, lang=args.lang, title=args.title,
+                            n_boot=args.n_boot, seed=args.seed)
+    except ImportError as e:
+        if getattr(e, "name", None) == "matplotlib":  # the optional helper's message names the extra
+            raise UserError(str(e)) from None
+        raise
+    if not args.quiet:
+        _say(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------
+# align
+
+
+#: The files ``quoteframe align`` writes, in order.
+ALIGN_FILES = ("doc_pairs.csv", "quote_pairs.csv", "drift.csv", "renderings.csv")
+
+
+def _cmd_align(args: argparse.Namespace) -> int:
+    from ._resources import languages
+    from .align import align_corpus
+    from .analyze import Analyzer
+
+    if args.lang is not None and args.lang not in languages().codes():
+        known = ", ".join(languages().codes())
+        raise UsageError(f"--lang {args.lang}: not a language quoteframe knows ({known})")
+    if not 0.0 <= args.min_score <= 1.0:
+        raise UsageError(f"--min-score must lie in [0, 1], not {args.min_score}")
+    files = _corpus_files(args.corpus)
+    outdir = Path(args.outdir)
+    if outdir.exists() and not outdir.is_dir():
+        raise UserError(f"the output folder {outdir} exists and is not a folder")
+    analyzer = Analyzer(args.codebook) if args.codebook else Analyzer()
+    result = align_corpus([str(f) for f in files], codebook=analyzer, lang=args.lang, min_score=args.min_score)
+    outdir.mkdir(parents=True, exist_ok=True)
+    tables = (result.doc_pairs, result.quote_pairs, result.drift, result.renderings)
+    for name, table in zip(ALIGN_FILES, tables):
+        table.to_csv(outdir / name, index=False, encoding="utf-8", lineterminator="\n")
+    if not args.quiet:
+        pairs = result.doc_pairs
+        related = pairs[pairs["relation"] != "unrelated"]
+        _say(f"{len(files)} document{'s' * (len(files) != 1)}, {len(pairs)} pair{'s' * (len(pairs) != 1)} "
+             f"sharing anchors: {_counts(Counter(pairs['relation']), ('translation', 'same_article', 'shared_quotes', 'unrelated'))}")
+        for row in related.head(10).itertuples(index=False):
+            _say(f"  {row.score:.3f}  {row.relation:<13} {row.doc_a} ~ {row.doc_b}  "
+                 f"({row.n_aligned} quote pair{'s' * (row.n_aligned != 1)})")
+        if len(related) > 10:
+            _say(f"  ... and {len(related) - 10} more")
+        _say(f"{len(result.quote_pairs)} quote pairs; differences by kind: {_counts(Counter(result.drift['kind']))}")
+        _say("wrote " + ", ".join(str(outdir / n) for n in ALIGN_FILES))
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------
 # The parser and main
 
 
@@ -481,6 +555,47 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--main", type=float, default=0.8, help="overlap at which pairs count (default 0.8)")
     ev.add_argument("--json", default=None, metavar="FILE", help="also write the summary as JSON to FILE")
     ev.set_defaults(func=_cmd_evaluate, parser=ev)
+
+    rep = sub.add_parser(
+        "report", help="write one self-contained HTML report of a corpus (figures, searchable quotes)",
+        description=_wrap("Analyse a corpus and write one HTML file that needs no network: the side x frame "
+                    "heat map, stance by speaker with article-bootstrap intervals, keyness, and every quote "
+                    "with the words behind its scores highlighted. Needs the plot extra "
+                    "(pip install 'quoteframe[plot]')."),
+        epilog=EPILOG, formatter_class=fmt,
+    )
+    rep.add_argument("corpus", metavar="CORPUS", help="a folder of .txt files, a glob, or a file")
+    rep.add_argument("-o", "--output", required=True, metavar="FILE", help="the .html file to write")
+    rep.add_argument("--codebook", default=None, metavar="NAME_OR_PATH",
+                     help="a built-in codebook name or a codebook .toml file (default: csto-kazakhstan-2022)")
+    rep.add_argument("--lang", default=None, metavar="L", help="language of every document (default: detect)")
+    rep.add_argument("--title", default=None, help="the report's title (default: from the codebook)")
+    rep.add_argument("--n-boot", type=int, default=2000, metavar="N",
+                     help="bootstrap replicates for the intervals (default 2000)")
+    rep.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    rep.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    rep.set_defaults(func=_cmd_report, parser=rep)
+
+    al = sub.add_parser(
+        "align", help="find translations and reused quotes across documents, and what changed between versions",
+        description=_wrap("Pair the documents of a corpus that are versions of one another (translations, "
+                    "copies) or share quotes, using language-independent anchors (numbers, codebook actors "
+                    "and targets, quote order and structure), align their quotes, and audit each pair. "
+                    "Writes OUTDIR/doc_pairs.csv (scored document pairs), quote_pairs.csv (aligned quotes "
+                    "and their differences), drift.csv (one row per difference: missing quotes, dropped "
+                    "or changed attributions, gender, frames, stances, renamed entities) and renderings.csv "
+                    "(every rendering of every codebook entity and its counterpart)."),
+        epilog=EPILOG, formatter_class=fmt,
+    )
+    al.add_argument("corpus", metavar="CORPUS", help="a folder of .txt files, a glob, or a file")
+    al.add_argument("-o", "--outdir", required=True, metavar="OUTDIR", help="output folder (created if needed)")
+    al.add_argument("--codebook", default=None, metavar="NAME_OR_PATH",
+                    help="a built-in codebook name or a codebook .toml file (default: csto-kazakhstan-2022)")
+    al.add_argument("--lang", default=None, metavar="L", help="language of every document (default: detect)")
+    al.add_argument("--min-score", type=float, default=0.0, metavar="S",
+                    help="leave out document pairs scoring below S (default 0: every pair sharing an anchor)")
+    al.add_argument("-q", "--quiet", action="store_true", help="no summary")
+    al.set_defaults(func=_cmd_align, parser=al)
 
     cb = sub.add_parser("codebook", help="check, show and list codebooks", epilog=EPILOG, formatter_class=fmt)
     cbsub = cb.add_subparsers(dest="codebook_command", required=True, metavar="ACTION")

@@ -81,8 +81,9 @@ int32_t Vocabulary::add(const text::PatternToken& w) {
     if (static_cast<std::size_t>(sid) == prefix_key_.size()) {
       prefix_key_.push_back(static_cast<int32_t>(kinds_.size()));
       kinds_.push_back(1);
-      min_prefix_ = std::min(min_prefix_, w.form.size());
-      max_prefix_ = std::max(max_prefix_, w.form.size());
+      const auto len = static_cast<uint16_t>(std::min<std::size_t>(w.form.size(), 0xFFFF));
+      auto at = std::lower_bound(prefix_lengths_.begin(), prefix_lengths_.end(), len);
+      if (at == prefix_lengths_.end() || *at != len) prefix_lengths_.insert(at, len);
     }
     return prefix_key_[static_cast<std::size_t>(sid)];
   }
@@ -97,11 +98,10 @@ int32_t Vocabulary::add(const text::PatternToken& w) {
 void Vocabulary::add_keys_of(std::u16string_view form, std::vector<int32_t>& out) const {
   const int32_t e = exact_.find(form);
   if (e >= 0) out.push_back(exact_key_[static_cast<std::size_t>(e)]);
-  if (prefix_.size() == 0) return;
-  // Every prefix length a wildcard pattern has (bounded by the longest one),
-  // including the whole form: "légitim*" matches "légitim" too.
-  const std::size_t hi = std::min(max_prefix_, form.size());
-  for (std::size_t len = min_prefix_; len <= hi; ++len) {
+  // Only the lengths some wildcard pattern has, up to the whole form:
+  // "légitim*" matches "légitim" too.
+  for (const uint16_t len : prefix_lengths_) {
+    if (len > form.size()) break;
     const int32_t p = prefix_.find(form.substr(0, len));
     if (p >= 0) out.push_back(prefix_key_[static_cast<std::size_t>(p)]);
   }
@@ -151,6 +151,10 @@ void Trie::add(Vocabulary& vocab, const std::vector<text::PatternToken>& words, 
   int32_t node = 0;
   for (const auto& w : words) {
     const int32_t key = vocab.add(w);
+    if (node == 0) {
+      if (static_cast<std::size_t>(key) >= starts_.size()) starts_.resize(static_cast<std::size_t>(key) + 1, 0);
+      starts_[static_cast<std::size_t>(key)] = 1;
+    }
     const uint64_t k = (static_cast<uint64_t>(static_cast<uint32_t>(node)) << 32) | static_cast<uint32_t>(key);
     auto it = edges_.find(k);
     if (it == edges_.end()) {
@@ -170,7 +174,17 @@ void Trie::add(Vocabulary& vocab, const std::vector<text::PatternToken>& words, 
 Trie::Match Trie::longest_at(const Keys& keys, int32_t i, int32_t limit) const {
   Match best;
   best.first = best.last = i;
-  if (n_phrases_ == 0) return best;
+  if (n_phrases_ == 0 || i >= limit) return best;
+  {
+    // Most tokens begin no phrase: check before walking.
+    bool may_start = false;
+    const auto b = keys.offsets[static_cast<std::size_t>(i)], e = keys.offsets[static_cast<std::size_t>(i) + 1];
+    for (int32_t k = b; k < e && !may_start; ++k) {
+      const auto key = static_cast<std::size_t>(keys.ids[static_cast<std::size_t>(k)]);
+      may_start = key < starts_.size() && starts_[key];
+    }
+    if (!may_start) return best;
+  }
   // Depth-first over the (few) branches that several keys per token open.
   struct Frame { int32_t node, pos; };
   Frame stack[64];

@@ -14,8 +14,8 @@ namespace quoteframe::pipeline {
 Analyzer::Analyzer(std::shared_ptr<const text::LanguageRegistry> langs,
                    std::shared_ptr<const codebook::Codebook> codebook,
                    std::shared_ptr<const scoring::LexiconRegistry> lexicons)
-    : langs_(std::move(langs)), codebook_(std::move(codebook)), extractor_(langs_, codebook_),
-      scorer_(langs_, codebook_, std::move(lexicons)) {}
+    : langs_(std::move(langs)), codebook_(std::move(codebook)), vocab_(std::make_shared<lexicon::Vocabulary>()),
+      extractor_(langs_, codebook_, vocab_), scorer_(langs_, codebook_, std::move(lexicons), vocab_) {}
 
 namespace {
 
@@ -48,7 +48,10 @@ void process_one(const Analyzer& an, text::Pipeline& pipe, const DocInput& in, i
   out.row.lang = d.lang;
   out.row.n_chars = d.n_code_points();
   out.row.status = "ok";
-  const auto quotes = an.extractor().extract(d);
+  // One key pass serves the extractor and the scorer (shared vocabulary).
+  lexicon::Keys keys;
+  an.scorer().keys(d, keys);
+  const auto quotes = an.extractor().extract(d, keys);
   out.row.n_quotes = static_cast<int64_t>(quotes.size());
   QuoteColumns& c = out.q;
   const auto& actors = an.codebook().actors;
@@ -81,8 +84,6 @@ void process_one(const Analyzer& an, text::Pipeline& pipe, const DocInput& in, i
   // Scores: each quote's tokens, with the quotations nested in it.
   if (quotes.empty()) return;
   const scoring::Scorer& sc = an.scorer();
-  lexicon::Keys keys;
-  sc.keys(d, keys);
   std::vector<scoring::Hit> hits;
   std::vector<std::pair<int32_t, int32_t>> nested;
   for (std::size_t i = 0; i < quotes.size(); ++i) {

@@ -139,9 +139,11 @@ std::u16string to16(const std::string& s) {
 }  // namespace
 
 Extractor::Extractor(std::shared_ptr<const text::LanguageRegistry> langs,
-                     std::shared_ptr<const codebook::Codebook> cb)
-    : langs_(std::move(langs)), codebook_(std::move(cb)) {
+                     std::shared_ptr<const codebook::Codebook> cb, std::shared_ptr<lexicon::Vocabulary> shared_vocab)
+    : langs_(std::move(langs)), codebook_(std::move(cb)), vocab_(std::move(shared_vocab)) {
   if (!langs_ || !codebook_) throw std::invalid_argument("Extractor needs languages and a codebook");
+  if (!vocab_) vocab_ = std::make_shared<lexicon::Vocabulary>();
+  lexicon::Vocabulary& vocab = *vocab_;
   text::Pipeline pipe(langs_);
   std::unordered_map<std::string, int32_t> role_ids;
   auto role_id = [&](const std::string& r) {
@@ -161,7 +163,7 @@ Extractor::Extractor(std::shared_ptr<const text::LanguageRegistry> langs,
     r->zero_complementizer = L.zero_complementizer;
     r->cased = L.script == "latin" || L.script == "cyrillic" || L.script == "greek";
     auto fill = [&](Trie& t, const std::vector<std::string>& entries, int32_t payload) {
-      for (const auto& e : entries) t.add(vocab_, pipe.tokenize_pattern(e, code), payload);
+      for (const auto& e : entries) t.add(vocab, pipe.tokenize_pattern(e, code), payload);
     };
     fill(r->speech, L.speech_verbs, 0);
     fill(r->gender, L.speech_verbs_female, kFemale);
@@ -197,14 +199,14 @@ Extractor::Extractor(std::shared_ptr<const text::LanguageRegistry> langs,
     for (const auto& role : actors[a].roles) actor_roles_[a].push_back(role_id(role));
     for (const auto& kv : actors[a].names)
       for (const auto& n : kv.second)
-        actors_.add(vocab_, pipe.tokenize_pattern(n, kv.first), static_cast<int32_t>(a));
+        actors_.add(vocab, pipe.tokenize_pattern(n, kv.first), static_cast<int32_t>(a));
     for (const auto& kv : actors[a].descriptions)
       for (const auto& n : kv.second)
-        actors_.add(vocab_, pipe.tokenize_pattern(n, kv.first), static_cast<int32_t>(a) | kDescription);
+        actors_.add(vocab, pipe.tokenize_pattern(n, kv.first), static_cast<int32_t>(a) | kDescription);
   }
   for (std::size_t m = 0; m < codebook_->media.size(); ++m)
     for (const auto& kv : codebook_->media[m].names)
-      for (const auto& n : kv.second) media_.add(vocab_, pipe.tokenize_pattern(n, kv.first), static_cast<int32_t>(m));
+      for (const auto& n : kv.second) media_.add(vocab, pipe.tokenize_pattern(n, kv.first), static_cast<int32_t>(m));
 }
 
 Extractor::~Extractor() = default;
@@ -220,12 +222,10 @@ namespace {
 // Everything extract() needs while it works on one document.
 class Work {
  public:
-  Work(const Document& d, const Extractor::LangRules* rules, const lexicon::Vocabulary& vocab,
+  Work(const Document& d, const Extractor::LangRules* rules, const lexicon::Keys& keys,
        const Trie& actors, const Trie& media, const codebook::Codebook& cb,
        const std::vector<std::vector<int32_t>>& actor_roles)
-      : d_(d), r_(rules), actors_(actors), media_(media), cb_(cb), actor_roles_(actor_roles) {
-    static const std::vector<lexicon::Clitic> no_clitics;
-    vocab.keys(d, r_ ? r_->clitics : no_clitics, keys_);
+      : d_(d), r_(rules), actors_(actors), media_(media), cb_(cb), actor_roles_(actor_roles), keys_(keys) {
     n_ = static_cast<int32_t>(d.tokens.size());
   }
 
@@ -303,7 +303,7 @@ class Work {
   const Trie& media_;
   const codebook::Codebook& cb_;
   const std::vector<std::vector<int32_t>>& actor_roles_;
-  lexicon::Keys keys_;
+  const lexicon::Keys& keys_;
   int32_t n_ = 0;
 
   std::vector<RawQuote> raw_;
@@ -1461,10 +1461,8 @@ std::vector<Quote> Work::run() {
 }  // namespace
 
 std::vector<Extractor::EntityMention> Extractor::mentions(const text::Document& doc) const {
-  const LangRules* r = rules_for(doc.lang);
-  static const std::vector<lexicon::Clitic> none;
   lexicon::Keys keys;
-  vocab_.keys(doc, r ? r->clitics : none, keys);
+  this->keys(doc, keys);
   std::vector<EntityMention> out;
   std::vector<Trie::Match> ms;
   const auto n = static_cast<int32_t>(doc.tokens.size());
@@ -1485,8 +1483,20 @@ std::vector<Extractor::EntityMention> Extractor::mentions(const text::Document& 
   return out;
 }
 
+void Extractor::keys(const text::Document& doc, lexicon::Keys& out) const {
+  static const std::vector<lexicon::Clitic> none;
+  const LangRules* r = rules_for(doc.lang);
+  vocab_->keys(doc, r ? r->clitics : none, out);
+}
+
 std::vector<Quote> Extractor::extract(const text::Document& doc) const {
-  Work w(doc, rules_for(doc.lang), vocab_, actors_, media_, *codebook_, actor_roles_);
+  lexicon::Keys k;
+  keys(doc, k);
+  return extract(doc, k);
+}
+
+std::vector<Quote> Extractor::extract(const text::Document& doc, const lexicon::Keys& keys) const {
+  Work w(doc, rules_for(doc.lang), keys, actors_, media_, *codebook_, actor_roles_);
   return w.run();
 }
 

@@ -44,9 +44,10 @@ struct Scorer::Layers {
 };
 
 Scorer::Scorer(std::shared_ptr<const text::LanguageRegistry> langs, std::shared_ptr<const codebook::Codebook> cb,
-               std::shared_ptr<const LexiconRegistry> lexicons)
-    : langs_(std::move(langs)), codebook_(std::move(cb)), lexicons_(std::move(lexicons)) {
+               std::shared_ptr<const LexiconRegistry> lexicons, std::shared_ptr<lexicon::Vocabulary> vocab)
+    : langs_(std::move(langs)), codebook_(std::move(cb)), lexicons_(std::move(lexicons)), vocab_(std::move(vocab)) {
   if (!langs_ || !codebook_) throw std::invalid_argument("Scorer needs languages and a codebook");
+  if (!vocab_) vocab_ = std::make_shared<lexicon::Vocabulary>();
   if (!lexicons_) lexicons_ = std::make_shared<LexiconRegistry>();
   const auto& C = *codebook_;
   n_frames_ = C.frames.size();
@@ -68,7 +69,7 @@ Scorer::Scorer(std::shared_ptr<const text::LanguageRegistry> langs, std::shared_
     (void)L;
     const int32_t e = static_cast<int32_t>(entries_.size());
     entries_.push_back(Entry{kind, ref, weight, lang, pattern});
-    trie.add(vocab_, toks, e);
+    trie.add(*vocab_, toks, e);
   };
   for (const auto& code : codes) {
     auto L = std::make_unique<Layers>();
@@ -182,7 +183,7 @@ const Scorer::Layers* Scorer::layers_for(const std::string& code) const {
 void Scorer::keys(const text::Document& doc, lexicon::Keys& out) const {
   static const std::vector<lexicon::Clitic> none;
   const Layers* L = layers_for(doc.lang);
-  vocab_.keys(doc, L ? L->clitics : none, out);
+  vocab_->keys(doc, L ? L->clitics : none, out);
 }
 
 int32_t Scorer::collect(const text::Document& doc, const lexicon::Keys& keys, int32_t first, int32_t last,

@@ -95,9 +95,41 @@ LanguageRegistry LanguageRegistry::from_directory(const std::string& dir) {
   return reg;
 }
 
+namespace {
+// Detection compares simply lower-cased words (cheap, and enough to tell
+// function words apart); Arabic hamza forms are folded like text.
+std::u16string lower_word(const char16_t* s, std::size_t n) {
+  std::u16string out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n;) {
+    UChar32 c;
+    U16_NEXT(s, i, n, c);
+    c = u_tolower(c);
+    const int32_t m = postmap_char(c);
+    if (m < 0) continue;
+    if (m <= 0xFFFF) out.push_back(static_cast<char16_t>(m));
+    else { out.push_back(static_cast<char16_t>(U16_LEAD(m))); out.push_back(static_cast<char16_t>(U16_TRAIL(m))); }
+  }
+  return out;
+}
+}  // namespace
+
 void LanguageRegistry::add(LanguageData data) {
   std::string code = data.code;
   langs_[code] = std::make_shared<const LanguageData>(std::move(data));
+  index_function_words();
+}
+
+void LanguageRegistry::index_function_words() {
+  function_words_.clear();
+  uint32_t bit = 1;
+  for (const auto& kv : langs_) {
+    for (const auto& w : kv.second->function_words) {
+      icu::UnicodeString u = icu::UnicodeString::fromUTF8(w);
+      function_words_[lower_word(reinterpret_cast<const char16_t*>(u.getBuffer()), static_cast<std::size_t>(u.length()))] |= bit;
+    }
+    bit <<= 1;
+  }
 }
 
 const LanguageData* LanguageRegistry::find(std::string_view code) const noexcept {
@@ -111,84 +143,96 @@ std::vector<std::string> LanguageRegistry::codes() const {
   return out;
 }
 
+
 namespace {
 
-const char* script_name(UScriptCode s) {
+// Cheap script classes for detection: no ICU property lookups per character.
+enum class Script : uint8_t { None, Latin, Arabic, Cyrillic, Greek, Hebrew, Other };
+
+Script script_of(char16_t c) {
+  if (c < 0x80) return ((c | 0x20) >= u'a' && (c | 0x20) <= u'z') ? Script::Latin : Script::None;
+  if (c < 0x250) return (c >= 0xC0 && c != 0xD7 && c != 0xF7) ? Script::Latin : Script::None;
+  if (c >= 0x370 && c < 0x400) return Script::Greek;
+  if (c >= 0x400 && c < 0x530) return Script::Cyrillic;
+  if (c >= 0x590 && c < 0x600) return Script::Hebrew;
+  if ((c >= 0x600 && c < 0x700) || (c >= 0x750 && c < 0x780) || (c >= 0xFB50 && c < 0xFE00) ||
+      (c >= 0xFE70 && c < 0xFF00))
+    return (c >= 0x660 && c <= 0x669) || c == 0x60C || c == 0x61B || c == 0x61F || c == 0x640 ? Script::None
+                                                                                            : Script::Arabic;
+  if (c >= 0x1E00 && c < 0x1F00) return Script::Latin;
+  if (U16_IS_SURROGATE(c)) return Script::None;
+  return u_isalpha(c) ? Script::Other : Script::None;
+}
+
+const char* script_name(Script s) {
   switch (s) {
-    case USCRIPT_LATIN: return "latin";
-    case USCRIPT_ARABIC: return "arabic";
-    case USCRIPT_CYRILLIC: return "cyrillic";
-    case USCRIPT_GREEK: return "greek";
-    case USCRIPT_HEBREW: return "hebrew";
+    case Script::Latin: return "latin";
+    case Script::Arabic: return "arabic";
+    case Script::Cyrillic: return "cyrillic";
+    case Script::Greek: return "greek";
+    case Script::Hebrew: return "hebrew";
     default: return "other";
   }
 }
 
+// Arabic harakat inside words do not split them.
+bool is_mark(char16_t c) { return (c >= 0x64B && c <= 0x65F) || c == 0x670 || (c >= 0x300 && c < 0x370); }
+
 }  // namespace
 
 std::string detect_language(std::u16string_view text, const LanguageRegistry& langs) {
-  // 1. The dominant script among letters.
-  std::map<std::string, int> script_letters;
+  // A few thousand characters identify a language; reading more costs time.
+  const std::size_t n = std::min<std::size_t>(text.size(), 2000);
+  int counts[7] = {0, 0, 0, 0, 0, 0, 0};
   int letters = 0;
-  const int32_t n = static_cast<int32_t>(std::min<std::size_t>(text.size(), 40000));
-  for (int32_t i = 0; i < n;) {
-    UChar32 c;
-    U16_NEXT(text.data(), i, n, c);
-    if (!u_isalpha(c)) continue;
-    UErrorCode st = U_ZERO_ERROR;
-    const UScriptCode sc = uscript_getScript(c, &st);
-    if (U_FAILURE(st)) continue;
-    ++script_letters[script_name(sc)];
+  for (std::size_t i = 0; i < n; ++i) {
+    const Script s = script_of(text[i]);
+    if (s == Script::None) continue;
+    ++counts[static_cast<int>(s)];
     ++letters;
   }
   if (letters < 20) return "und";
-  std::string script;
-  int best = 0;
-  for (const auto& kv : script_letters)
-    if (kv.second > best) { best = kv.second; script = kv.first; }
-  if (best * 2 < letters) return "und";  // no script holds a majority
+  int best = 1;
+  for (int k = 2; k < 7; ++k)
+    if (counts[k] > counts[best]) best = k;
+  if (counts[best] * 2 < letters) return "und";  // no script holds a majority
+  const std::string script = script_name(static_cast<Script>(best));
 
-  // 2. Function words among the languages written in that script.
+  // Function words among the languages written in that script.
+  const std::vector<std::string> codes = langs.codes();
   std::vector<const LanguageData*> candidates;
-  for (const auto& code : langs.codes()) {
-    const LanguageData* l = langs.find(code);
-    if (l->script == script) candidates.push_back(l);
+  std::vector<std::size_t> bits;
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    const LanguageData* l = langs.find(codes[i]);
+    if (l->script == script) {
+      candidates.push_back(l);
+      bits.push_back(i);
+    }
   }
   if (candidates.empty()) return "und";
   if (candidates.size() == 1) return candidates[0]->code;
 
-  const Folder& folder = Folder::shared();
-  std::vector<std::unordered_set<std::u16string>> sets;
-  for (const auto* l : candidates) {
-    std::unordered_set<std::u16string> s;
-    for (const auto& w : l->function_words) {
-      const std::string f = folder.fold_utf8(w);
-      icu::UnicodeString u = icu::UnicodeString::fromUTF8(f);
-      s.emplace(reinterpret_cast<const char16_t*>(u.getBuffer()), static_cast<std::size_t>(u.length()));
-    }
-    sets.push_back(std::move(s));
-  }
+  const auto& index = langs.function_words();
   std::vector<int> hits(candidates.size(), 0);
   std::u16string word;
-  icu::UnicodeString scratch;
-  auto flush = [&]() {
-    if (word.empty()) return;
-    std::u16string f;
-    folder.fold(word.data(), static_cast<int32_t>(word.size()), f, scratch);
-    for (std::size_t k = 0; k < sets.size(); ++k) hits[k] += sets[k].count(f) ? 1 : 0;
-    word.clear();
+  auto flush = [&](std::size_t start, std::size_t end) {
+    // Function words are short: longer words cannot be one.
+    if (end - start > 12) return;
+    word = lower_word(text.data() + start, end - start);
+    auto it = index.find(word);
+    if (it == index.end()) return;
+    for (std::size_t k = 0; k < bits.size(); ++k) hits[k] += (it->second >> bits[k]) & 1u;
   };
-  for (int32_t i = 0; i < n;) {
-    UChar32 c;
-    const int32_t start = i;
-    U16_NEXT(text.data(), i, n, c);
-    if (u_isalpha(c) || u_hasBinaryProperty(c, UCHAR_DIACRITIC)) {
-      word.append(text.data() + start, static_cast<std::size_t>(i - start));
-    } else {
-      flush();
+  std::size_t start = n;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (script_of(text[i]) != Script::None || (start < i && is_mark(text[i]))) {
+      if (start == n) start = i;
+    } else if (start != n) {
+      flush(start, i);
+      start = n;
     }
   }
-  flush();
+  if (start != n) flush(start, n);
   std::size_t win = 0;
   for (std::size_t k = 1; k < hits.size(); ++k)
     if (hits[k] > hits[win]) win = k;

@@ -75,7 +75,8 @@ void Folder::fold(const char16_t* s, int32_t len, std::u16string& out,
     }
     return;
   }
-  icu::UnicodeString pre;
+  // Reused per thread: folding runs once per token, so no allocation here.
+  thread_local icu::UnicodeString pre;
   pre.remove();
   for (int32_t i = 0; i < len;) {
     UChar32 c;
@@ -83,11 +84,18 @@ void Folder::fold(const char16_t* s, int32_t len, std::u16string& out,
     pre.append(static_cast<UChar32>(premap_char(c)));
   }
   UErrorCode status = U_ZERO_ERROR;
-  scratch.remove();
-  nfkc_cf_->normalize(pre, scratch, status);
+  // Most tokens (lower-case accented or Arabic words) are already in
+  // NFKC_Casefold form: the quick check avoids normalising them again.
+  const icu::UnicodeString* folded = &pre;
+  if (nfkc_cf_->quickCheck(pre, status) != UNORM_YES) {
+    scratch.remove();
+    status = U_ZERO_ERROR;
+    nfkc_cf_->normalize(pre, scratch, status);
+    folded = &scratch;
+  }
   if (U_FAILURE(status)) throw IcuError("Normalizer2::normalize", status);
-  const char16_t* b = scratch.getBuffer();
-  const int32_t n = scratch.length();
+  const char16_t* b = folded->getBuffer();
+  const int32_t n = folded->length();
   for (int32_t i = 0; i < n;) {
     UChar32 c;
     U16_NEXT(b, i, n, c);

@@ -71,7 +71,7 @@ class Vocabulary {
   StringIds exact_, prefix_;
   std::vector<int32_t> exact_key_, prefix_key_;  // StringIds id -> key id
   std::vector<uint8_t> kinds_;                   // key id -> 0 exact, 1 prefix
-  std::size_t min_prefix_ = 1000, max_prefix_ = 0;
+  std::vector<uint16_t> prefix_lengths_;         // the lengths wildcard prefixes have, ascending
 };
 
 // A trie of phrases over a Vocabulary's key ids. Each phrase carries an
@@ -99,6 +99,7 @@ class Trie {
   int32_t child(int32_t node, int32_t key) const noexcept;
   std::unordered_map<uint64_t, int32_t> edges_;
   std::vector<std::vector<int32_t>> payloads_{1};  // node 0 is the root
+  std::vector<uint8_t> starts_;                    // key id -> can begin a phrase (a cheap filter)
   std::size_t n_phrases_ = 0;
 };
 

@@ -83,6 +83,7 @@ class Analyzer {
  private:
   std::shared_ptr<const text::LanguageRegistry> langs_;
   std::shared_ptr<const codebook::Codebook> codebook_;
+  std::shared_ptr<lexicon::Vocabulary> vocab_;  // shared: one key pass per document
   quotes::Extractor extractor_;
   scoring::Scorer scorer_;
 };

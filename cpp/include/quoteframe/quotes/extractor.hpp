@@ -50,13 +50,20 @@ struct Quote {
 // thread-safe, so one Extractor serves every thread.
 class Extractor {
  public:
-  // Both must be non-null; the extractor keeps them alive.
+  // Both must be non-null; the extractor keeps them alive. `vocab`, when
+  // given, is shared with other matchers (a Scorer) so a document's keys are
+  // computed once; it must not change once documents are processed.
   Extractor(std::shared_ptr<const text::LanguageRegistry> langs,
-            std::shared_ptr<const codebook::Codebook> codebook);
+            std::shared_ptr<const codebook::Codebook> codebook,
+            std::shared_ptr<lexicon::Vocabulary> vocab = nullptr);
   ~Extractor();
 
   // The quotes of `doc`, sorted by start offset, parents before children.
   std::vector<Quote> extract(const text::Document& doc) const;
+  // The same with the document's keys already computed (keys(doc, ...)).
+  std::vector<Quote> extract(const text::Document& doc, const lexicon::Keys& keys) const;
+  // The document's keys in this extractor's vocabulary.
+  void keys(const text::Document& doc, lexicon::Keys& out) const;
 
   // Every mention of a codebook actor (by name or by a role phrase naming it
   // alone) or medium in `doc`, leftmost-longest, in text order.
@@ -69,14 +76,14 @@ class Extractor {
   std::vector<EntityMention> mentions(const text::Document& doc) const;
 
   const codebook::Codebook& codebook() const noexcept { return *codebook_; }
-  const lexicon::Vocabulary& vocabulary() const noexcept { return vocab_; }
+  const lexicon::Vocabulary& vocabulary() const noexcept { return *vocab_; }
 
   struct LangRules;  // compiled per-language tries (defined in the .cpp)
 
  private:
   std::shared_ptr<const text::LanguageRegistry> langs_;
   std::shared_ptr<const codebook::Codebook> codebook_;
-  lexicon::Vocabulary vocab_;
+  std::shared_ptr<lexicon::Vocabulary> vocab_;
   lexicon::Trie actors_;  // payload: actor index, + kDescription for role phrases
   lexicon::Trie media_;   // payload: medium index
   std::vector<std::unique_ptr<LangRules>> rules_;

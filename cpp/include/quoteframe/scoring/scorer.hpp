@@ -81,8 +81,9 @@ class Scorer {
   // Compiles the codebook's frames, targets and lexicon additions and each
   // language's general lexicon. Throws ConfigError on a pattern that does
   // not tokenise to anything.
+  // `vocab`, when given, is shared with other matchers (see Extractor).
   Scorer(std::shared_ptr<const text::LanguageRegistry> langs, std::shared_ptr<const codebook::Codebook> codebook,
-         std::shared_ptr<const LexiconRegistry> lexicons);
+         std::shared_ptr<const LexiconRegistry> lexicons, std::shared_ptr<lexicon::Vocabulary> vocab = nullptr);
   ~Scorer();
   Scorer(const Scorer&) = delete;
   Scorer& operator=(const Scorer&) = delete;
@@ -120,7 +121,7 @@ class Scorer {
   std::shared_ptr<const text::LanguageRegistry> langs_;
   std::shared_ptr<const codebook::Codebook> codebook_;
   std::shared_ptr<const LexiconRegistry> lexicons_;
-  lexicon::Vocabulary vocab_;
+  std::shared_ptr<lexicon::Vocabulary> vocab_;
   std::vector<std::unique_ptr<Layers>> layers_;  // per language
   std::vector<std::string> layer_codes_;
   std::vector<Entry> entries_;

@@ -7,10 +7,12 @@
 // matching, so "qu'", "qu’" and "QU'" are the same entry.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace quoteframe::text {
@@ -65,12 +67,18 @@ class LanguageRegistry {
   const LanguageData* find(std::string_view code) const noexcept;  // nullptr if unknown
   std::vector<std::string> codes() const;
 
+  // Function words of every language, lower-cased, with a bit per language
+  // (bit i = codes()[i]); built by add(), used by detect_language().
+  const std::unordered_map<std::u16string, uint32_t>& function_words() const noexcept { return function_words_; }
+
  private:
   std::map<std::string, std::shared_ptr<const LanguageData>, std::less<>> langs_;
+  std::unordered_map<std::u16string, uint32_t> function_words_;
+  void index_function_words();
 };
 
 // Language identification among the registered languages: script shares of
-// the letters in (the first 20,000 code points of) `text`, then function-word
+// the letters in (the first 2,000 code units of) `text`, then function-word
 // hits among languages of the winning script. Returns "und" when there are
 // fewer than 20 letters or no language wins clearly.
 std::string detect_language(std::u16string_view text, const LanguageRegistry& langs);
