@@ -1,6 +1,8 @@
 #include "quoteframe/quotes/extractor.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <limits>
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
@@ -39,6 +41,9 @@ namespace {
 constexpr int32_t kDescription = 1 << 24;  // actor-trie payload flag: a role phrase
 constexpr int kMaxCueGap = 14;              // tokens between a cue and its complementizer
 constexpr int kContextParagraphs = 2;       // how far back "the previous speaker" reaches
+constexpr std::size_t kMaxNesting = 8;      // deeper quotation marks are read as text
+constexpr int32_t kMaxIncise = 400;         // tokens of a quotation searched for an incise
+constexpr std::size_t kLookback = 200;      // earlier speakers and mentions a pronoun may reach
 
 enum Gender : uint8_t { kAnyGender = 0, kFemale = 1, kMale = 2, kPlural = 3 };
 
@@ -307,6 +312,15 @@ class Work {
   int32_t n_ = 0;
 
   std::vector<RawQuote> raw_;
+  // Raw quotes ordered by their opening and by their closing mark, for
+  // binary searches instead of scans (see index_raw()).
+  std::vector<std::pair<int32_t, std::size_t>> by_open_, by_close_;
+  std::vector<int32_t> max_close_;                  // prefix maximum of closes over by_open_
+  std::unordered_map<int32_t, std::size_t> open_at_; // opening position -> raw index
+  std::vector<std::pair<int32_t, int32_t>> indirect_spans_;  // sorted, disjoint
+  std::vector<uint8_t> indirect_cover_;             // per token: inside reported speech
+  void index_raw();
+  bool in_indirect(int32_t t) const { return indirect_cover_[static_cast<std::size_t>(t)] != 0; }
   struct Given { Cue cue; Evidence ev; std::string source; };
   std::unordered_map<std::size_t, Given> given_;  // raw quote -> cue found by a reported-speech pattern
   std::vector<uint8_t> direct_cover_;  // per token: inside a direct quote's marks
@@ -321,6 +335,11 @@ class Work {
 void Work::scan_marks() {
   const icu::UnicodeString& u = d_.u16;
   std::vector<OpenMark> stack;
+  int32_t open_count[kWhiteCorner + 1] = {};
+  auto recount = [&]() {
+    std::fill(std::begin(open_count), std::end(open_count), 0);
+    for (const auto& o : stack) ++open_count[o.family];
+  };
   for (std::size_t pi = 0; pi < d_.paragraphs.size(); ++pi) {
     const text::Paragraph& p = d_.paragraphs[pi];
     const bool carried = !stack.empty();
@@ -339,6 +358,7 @@ void Work::scan_marks() {
         const text::Paragraph& prev = d_.paragraphs[pi - 1];
         raw_.push_back(RawQuote{stack.front().pos, prev.end, true, false});
         stack.clear();
+        recount();
       }
     }
     for (int32_t i = p.begin; i < p.end; ++i) {
@@ -346,11 +366,18 @@ void Work::scan_marks() {
       if (!is_any_quote_char(c) || i == skip_reopen) continue;
       const UChar32 prev = i > p.begin ? u.char32At(u.moveIndex32(i, -1)) : 0x20;
       const UChar32 next = i + 1 < p.end ? u.char32At(i + 1) : 0x20;
+      // Open marks per family are counted, so a closing mark with no
+      // opening of its family costs nothing, and a stack is walked only down
+      // to a match it then pops (linear over the paragraph).
       auto close_to = [&](std::initializer_list<MarkFamily> fams) -> bool {
+        bool any = false;
+        for (MarkFamily f : fams) any = any || open_count[f] > 0;
+        if (!any) return false;
         for (std::size_t k = stack.size(); k-- > 0;) {
           for (MarkFamily f : fams) {
             if (stack[k].family == f) {
               raw_.push_back(RawQuote{stack[k].pos, i, false, false});
+              for (std::size_t j = k; j < stack.size(); ++j) --open_count[stack[j].family];
               stack.resize(k);
               return true;
             }
@@ -358,27 +385,28 @@ void Work::scan_marks() {
         }
         return false;
       };
-      auto has_open = [&](MarkFamily f) {
-        for (const auto& o : stack)
-          if (o.family == f) return true;
-        return false;
+      auto has_open = [&](MarkFamily f) { return open_count[f] > 0; };
+      auto push = [&](MarkFamily f) {
+        if (stack.size() >= kMaxNesting) return;  // deeper marks stay text
+        stack.push_back({i, f});
+        ++open_count[f];
       };
       switch (c) {
-        case 0x00AB: stack.push_back({i, kGuillemet}); break;
+        case 0x00AB: push(kGuillemet); break;
         case 0x00BB: close_to({kGuillemet}); break;
-        case 0x2039: stack.push_back({i, kSingleGuillemet}); break;
+        case 0x2039: push(kSingleGuillemet); break;
         case 0x203A: close_to({kSingleGuillemet}); break;
-        case 0x201E: stack.push_back({i, kLowDouble}); break;
+        case 0x201E: push(kLowDouble); break;
         case 0x201C:
           // Closes a low opening („…“, German and Russian), else opens.
           if (!stack.empty() && stack.back().family == kLowDouble) close_to({kLowDouble});
-          else stack.push_back({i, kCurlyDouble});
+          else push(kCurlyDouble);
           break;
         case 0x201D: close_to({kCurlyDouble, kLowDouble}); break;
-        case 0x201A: stack.push_back({i, kLowSingle}); break;
+        case 0x201A: push(kLowSingle); break;
         case 0x2018:
           if (!stack.empty() && stack.back().family == kLowSingle) close_to({kLowSingle});
-          else if (!is_letter_or_digit(prev)) stack.push_back({i, kCurlySingle});
+          else if (!is_letter_or_digit(prev)) push(kCurlySingle);
           break;
         case 0x2019:
           // An apostrophe unless it closes an open single quote from a
@@ -389,15 +417,15 @@ void Work::scan_marks() {
           break;
         case 0x0022:
           if (has_open(kAsciiDouble)) close_to({kAsciiDouble});
-          else stack.push_back({i, kAsciiDouble});
+          else push(kAsciiDouble);
           break;
         case 0x0027:
           if (has_open(kAsciiSingle) && !is_space(prev) && !is_letter_or_digit(next)) close_to({kAsciiSingle});
-          else if (!is_letter_or_digit(prev) && is_letter_or_digit(next)) stack.push_back({i, kAsciiSingle});
+          else if (!is_letter_or_digit(prev) && is_letter_or_digit(next)) push(kAsciiSingle);
           break;
-        case 0x300C: stack.push_back({i, kCorner}); break;
+        case 0x300C: push(kCorner); break;
         case 0x300D: close_to({kCorner}); break;
-        case 0x300E: stack.push_back({i, kWhiteCorner}); break;
+        case 0x300E: push(kWhiteCorner); break;
         case 0x300F: close_to({kWhiteCorner}); break;
         default: break;
       }
@@ -418,6 +446,25 @@ void Work::scan_marks() {
         stack.clear();
       }
     }
+    recount();
+  }
+}
+
+void Work::index_raw() {
+  by_open_.clear();
+  by_close_.clear();
+  for (std::size_t k = 0; k < raw_.size(); ++k) {
+    by_open_.emplace_back(raw_[k].open, k);
+    by_close_.emplace_back(raw_[k].close, k);
+    open_at_.emplace(raw_[k].open, k);
+  }
+  std::sort(by_open_.begin(), by_open_.end());
+  std::sort(by_close_.begin(), by_close_.end());
+  max_close_.resize(by_open_.size());
+  int32_t m = -1;
+  for (std::size_t k = 0; k < by_open_.size(); ++k) {
+    m = std::max(m, raw_[by_open_[k].second].close);
+    max_close_[k] = m;
   }
 }
 
@@ -725,28 +772,34 @@ void Work::trim_content(int32_t& b, int32_t& e, bool strip_stop) const {
 }
 
 bool Work::overlaps_indirect(int32_t b, int32_t e) const {
-  for (const auto& q : quotes_)
-    if (q.type != QuoteType::Direct && b < q.end && q.begin < e) return true;
+  // Spans are disjoint and sorted: only the neighbours of `b` can overlap.
+  auto it = std::lower_bound(indirect_spans_.begin(), indirect_spans_.end(), std::make_pair(b, INT32_MIN));
+  if (it != indirect_spans_.end() && it->first < e) return true;
+  if (it != indirect_spans_.begin() && std::prev(it)->second > b) return true;
   return false;
 }
 
 int32_t Work::add_indirect(int32_t cb, int32_t ce, const Cue& cue, const Evidence& ev, const std::string& source,
                            int32_t anchor_tok) {
   // An end inside a direct quote moves to that quote's sentence end.
-  for (const auto& rq : raw_) {
-    if (rq.open < ce && ce <= rq.close) {
-      const int32_t t = token_at_or_after(rq.close);
-      if (t < n_) ce = std::max(ce, sent(sentence_of(t)).end);
+  {
+    auto it = std::lower_bound(by_open_.begin(), by_open_.end(), std::make_pair(ce, static_cast<std::size_t>(0)));
+    if (it != by_open_.begin()) {
+      const int32_t far = max_close_[static_cast<std::size_t>(it - by_open_.begin()) - 1];
+      if (far >= ce) {
+        const int32_t t = token_at_or_after(far);
+        if (t < n_) ce = std::max(ce, sent(sentence_of(t)).end);
+      }
     }
   }
   trim_content(cb, ce, true);
   if (ce - cb < 2 || overlaps_indirect(cb, ce)) return -1;
   // "soulignant que « ... »": the clause is one quotation in marks, so the
   // quotation is direct and this is its cue.
-  for (std::size_t k = 0; k < raw_.size(); ++k) {
-    const RawQuote& rq = raw_[k];
-    if (rq.open == cb && !rq.unclosed && rq.close + 1 >= ce && rq.close < ce + 1) {
-      given_[k] = Given{cue, ev, source};
+  if (auto at_cb = open_at_.find(cb); at_cb != open_at_.end()) {
+    const RawQuote& rq = raw_[at_cb->second];
+    if (!rq.unclosed && rq.close + 1 >= ce && rq.close < ce + 1) {
+      given_[at_cb->second] = Given{cue, ev, source};
       return -1;
     }
   }
@@ -763,6 +816,9 @@ int32_t Work::add_indirect(int32_t cb, int32_t ce, const Cue& cue, const Evidenc
   q.paragraph = sent(q.sentence).paragraph;
   quotes_.push_back(q);
   evidence_.push_back(ev);
+  indirect_spans_.insert(std::lower_bound(indirect_spans_.begin(), indirect_spans_.end(), std::make_pair(cb, ce)),
+                         std::make_pair(cb, ce));
+  for (int32_t t = token_at_or_after(cb); t < n_ && tok_begin(t) < ce; ++t) indirect_cover_[static_cast<std::size_t>(t)] = 1;
   return static_cast<int32_t>(quotes_.size()) - 1;
 }
 
@@ -825,10 +881,7 @@ void Work::indirect() {
       const auto fm = at(r_->fused, t, b);
       const auto rel = at(r_->relative, t, b);
       if (!cm.found() && !fm.found() && !rel.found()) continue;
-      bool inside = false;
-      for (const auto& q : quotes_)
-        if (q.type != QuoteType::Direct && tok_begin(t) >= q.begin && tok_begin(t) < q.end) inside = true;
-      if (inside) continue;
+      if (in_indirect(t)) continue;
 
       if (!rel.found() && t > a) {
         // "ce que", "parce que", "بعد أن": not a reported clause.
@@ -914,10 +967,7 @@ void Work::indirect() {
         if (in_direct(v) || !at(r_->speech, v, b).found() || at(r_->participle, v, b).found() ||
             at(r_->object, v, b).found())
           continue;
-        bool inside = false;
-        for (const auto& q : quotes_)
-          if (q.type != QuoteType::Direct && tok_begin(v) >= q.begin - 1 && tok_begin(v) < q.end) inside = true;
-        if (inside) continue;
+        if (in_indirect(v)) continue;
         Cue cue = cue_at(v, a);
         const int32_t nx = cue.last;
         if (nx + 2 >= b || punct(nx) || is_quote_tok(nx) || in_direct(nx)) continue;
@@ -940,10 +990,7 @@ void Work::indirect() {
     // 3. Object verbs without a complementizer: "X a qualifié les actions de ...".
     for (int32_t t = a; t < b; ++t) {
       if (in_direct(t) || !at(r_->object, t, b).found()) continue;
-      bool inside = false;
-      for (const auto& q : quotes_)
-        if (tok_begin(t) >= q.begin - 1 && tok_begin(t) < q.end + 1 && q.type != QuoteType::Direct) inside = true;
-      if (inside) continue;
+      if (in_indirect(t) || (t + 1 < n_ && in_indirect(t + 1)) || (t > 0 && in_indirect(t - 1))) continue;
       Cue cue = cue_at(t, a);
       if (cue.first > a && (at(r_->comp, cue.first - 1, b).found() || at(r_->fused, cue.first - 1, b).found()))
         continue;  // "ce qu'il décrit comme ...": a characterisation, not a report
@@ -997,8 +1044,12 @@ void Work::indirect() {
       if (overlaps_indirect(tok_begin(a), tok_begin(t))) continue;
       // Not when the content is itself a quotation in marks.
       bool marked = false;
-      for (const auto& rq : raw_)
-        if (rq.open <= tok_begin(a) + 2 && rq.close >= tok_begin(t) - 2) marked = true;
+      {
+        auto it = std::upper_bound(by_open_.begin(), by_open_.end(),
+                                   std::make_pair(tok_begin(a) + 2, std::numeric_limits<std::size_t>::max()));
+        if (it != by_open_.begin())
+          marked = max_close_[static_cast<std::size_t>(it - by_open_.begin()) - 1] >= tok_begin(t) - 2;
+      }
       if (marked) continue;
       add_indirect(tok_begin(a), tok_begin(t), cue, ev, sources_in(cue.last, b), a);
       break;
@@ -1013,7 +1064,8 @@ void Work::indirect() {
 bool Work::find_incise(int32_t cb, int32_t ce, Incise& out) const {
   if (!r_) return false;
   const int32_t first = token_at_or_after(cb), last = token_at_or_after(ce);
-  for (int32_t k = first + 1; k + 1 < last; ++k) {
+  // Incises stand early in a quotation; the bound keeps deep nesting linear.
+  for (int32_t k = first + 1; k + 1 < last && k < first + kMaxIncise; ++k) {
     if (!(is_comma(k) || (is_dash(k) && ch(k) != u'-'))) continue;
     int32_t j = k + 1;
     while (j < last && (is_dash(j) || is_comma(j))) ++j;
@@ -1094,9 +1146,12 @@ void Work::attribute_direct() {
         const int32_t s = sentence_of(std::min(after, n_ - 1));
         int32_t lim = sent(s).last_token;
         // The next quotation opens a new attribution window.
-        for (const auto& other : raw_)
-          if (other.open > rq.close && other.open < tok_begin(std::min(lim, n_) - 1) + 1)
-            lim = std::min(lim, token_at_or_after(other.open));
+        {
+          auto it = std::upper_bound(by_open_.begin(), by_open_.end(),
+                                     std::make_pair(rq.close, std::numeric_limits<std::size_t>::max()));
+          if (it != by_open_.end() && it->first < tok_begin(std::min(lim, n_) - 1) + 1)
+            lim = std::min(lim, token_at_or_after(it->first));
+        }
         int32_t k = after;
         while (k < lim && (is_comma(k) || is_dash(k))) ++k;
         // A cue within a few tokens: "», a déclaré X", "," he said", "», — сказал он".
@@ -1127,8 +1182,11 @@ void Work::attribute_direct() {
         // Before the opening mark: "X a déclaré : « ... »", "وقال X " ... "".
         const int32_t open_tok = token_at_or_after(rq.open);
         int32_t lo = sent(sentence_of(std::min(open_tok, n_ - 1))).first_token;
-        for (const auto& other : raw_)
-          if (other.close < rq.open && other.close >= tok_begin(lo)) lo = std::max(lo, token_at_or_after(other.close + 1));
+        {
+          auto it = std::lower_bound(by_close_.begin(), by_close_.end(), std::make_pair(rq.open, static_cast<std::size_t>(0)));
+          if (it != by_close_.begin() && std::prev(it)->first >= tok_begin(lo))
+            lo = std::max(lo, token_at_or_after(std::prev(it)->first + 1));
+        }
         lo = std::max(lo, dateline_end(sentence_of(std::min(open_tok, n_ - 1))));
         int32_t v = -1;
         for (int32_t j = open_tok - 1; j >= lo; --j) {
@@ -1294,8 +1352,13 @@ void Work::resolve() {
     };
     // Mentions of persons before this point, most recent first, as fallbacks.
     auto recent_mentions = [&](auto pred) -> const Mention* {
-      for (std::size_t k = mentions_.size(); k-- > 0;) {
-        const Mention& m = mentions_[k];
+      // Mentions are sorted by position: start just before this quote and
+      // look back a bounded distance.
+      auto end = std::upper_bound(mentions_.begin(), mentions_.end(), pos_tok,
+                                  [](int32_t v, const Mention& m) { return v < m.first; });
+      std::size_t looked = 0;
+      for (auto it = end; it != mentions_.begin() && looked < kLookback; ++looked) {
+        const Mention& m = *--it;
         if (m.last > pos_tok) continue;
         if ((m.kind == MentionKind::Actor || m.kind == MentionKind::Description || m.kind == MentionKind::Name) && pred(m))
           return &m;
@@ -1344,7 +1407,7 @@ void Work::resolve() {
         const Spoken* pick = nullptr;
         const Mention* pm = nullptr;
         int32_t best_pos = -1;
-        for (std::size_t k = speakers.size(); k-- > 0;) {
+        for (std::size_t k = speakers.size(); k-- > 0 && speakers.size() - k <= kLookback;) {
           const Spoken& sp = speakers[k];
           if (sp.actor < 0 || !cb_person(sp.actor) || sp.gender == kAnyGender || !compatible(ev.gender, sp.gender)) continue;
           pick = &sp;
@@ -1356,7 +1419,7 @@ void Work::resolve() {
           if (m->first > best_pos) { pm = m; pick = nullptr; }
         }
         if (!pick && !pm) {
-          for (std::size_t k = speakers.size(); k-- > 0;)
+          for (std::size_t k = speakers.size(); k-- > 0 && speakers.size() - k <= kLookback;)
             if (compatible(ev.gender, speakers[k].gender) && speakers[k].paragraph >= q.paragraph - kContextParagraphs) {
               pick = &speakers[k];
               break;
@@ -1378,7 +1441,7 @@ void Work::resolve() {
         set_span();
         const Spoken* pick = nullptr;
         int32_t best_pos = -1;
-        for (std::size_t k = speakers.size(); k-- > 0;)
+        for (std::size_t k = speakers.size(); k-- > 0 && speakers.size() - k <= kLookback;)
           if (speakers[k].actor >= 0 && has_role(speakers[k].actor, ev.role)) { pick = &speakers[k]; best_pos = pick->pos; break; }
         const Mention* pm = recent_mentions([&](const Mention& x) { return x.kind != MentionKind::Name && has_role(x.actor, ev.role); });
         if (pm && pm->first > best_pos) pick = nullptr; else pm = nullptr;
@@ -1401,7 +1464,7 @@ void Work::resolve() {
       case Evidence::Context: {
         q.attribution = Attribution::Context;
         const Spoken* pick = nullptr;
-        for (std::size_t k = speakers.size(); k-- > 0;)
+        for (std::size_t k = speakers.size(); k-- > 0 && speakers.size() - k <= kLookback;)
           if (speakers[k].paragraph >= q.paragraph - kContextParagraphs && compatible(ev.gender, speakers[k].gender)) { pick = &speakers[k]; break; }
         if (pick) {
           take(*pick);
@@ -1446,11 +1509,20 @@ void Work::resolve() {
 std::vector<Quote> Work::run() {
   scan_marks();
   dash_dialogue();
+  index_raw();
+  // Tokens inside any quotation: a difference array, linear however deep.
   direct_cover_.assign(static_cast<std::size_t>(n_), 0);
+  std::vector<int32_t> diff(static_cast<std::size_t>(n_) + 1, 0);
   for (const auto& rq : raw_) {
-    for (int32_t t = token_at_or_after(rq.open); t < n_ && tok_begin(t) <= rq.close; ++t)
-      direct_cover_[static_cast<std::size_t>(t)] = 1;
+    const int32_t a = token_at_or_after(rq.open), b = token_at_or_after(rq.close + 1);
+    if (a < b) { ++diff[static_cast<std::size_t>(a)]; --diff[static_cast<std::size_t>(b)]; }
   }
+  int32_t depth = 0;
+  for (int32_t t = 0; t < n_; ++t) {
+    depth += diff[static_cast<std::size_t>(t)];
+    direct_cover_[static_cast<std::size_t>(t)] = depth > 0;
+  }
+  indirect_cover_.assign(static_cast<std::size_t>(n_), 0);
   find_mentions();
   indirect();
   attribute_direct();
