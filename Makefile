@@ -35,8 +35,17 @@ test: install
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j2
 	$(PYTHON) -m pytest
 
+# The case study end to end: quotes, validation against the hand coding,
+# the cross-language audit, the HTML report and the executed notebook.
+CASE = $(OUT)/case-study
 demo: install
-	$(PYTHON) -m quoteframe inspect $(SHARED)/corpus/docs
+	rm -rf $(CASE) && mkdir -p $(CASE)
+	$(PYTHON) -m quoteframe analyze $(SHARED)/corpus/docs -o $(CASE)
+	$(PYTHON) -m quoteframe evaluate $(SHARED)/corpus/gold/quotes.jsonl $(CASE) --texts $(SHARED)/corpus/docs --json $(CASE)/evaluation.json
+	$(PYTHON) -m quoteframe align $(SHARED)/corpus/docs -o $(CASE)/align
+	$(PYTHON) -m quoteframe report $(SHARED)/corpus/docs -o $(CASE)/report.html
+	cd notebooks && QUOTEFRAME_CORPUS="$(abspath $(SHARED))/corpus" $(PYTHON) -c "import nbformat, nbclient; nb = nbformat.read('csto_case_study.ipynb', 4); nbclient.NotebookClient(nb, timeout=300, kernel_name='python3').execute(); nbformat.write(nb, '$(abspath $(CASE))/csto_case_study.ipynb')"
+	@echo "case study written to $(CASE)/ (report.html, quotes.csv, evaluation.json, align/, csto_case_study.ipynb)"
 
 clean:
 	rm -rf build dist $(OUT) python/quoteframe/_core*.so
@@ -44,8 +53,9 @@ clean:
 # ---- sanitizers -------------------------------------------------------------
 #   make sanitize   the C++ tests (ctest) and the Python tests against a core
 #                   and an extension built with ASan + UBSan (Debug build).
-# CPython itself is not instrumented: libasan is preloaded and leak detection
-# is off (the interpreter's own allocations would all be reported). The
+# CPython itself is not instrumented: libasan is preloaded (with libstdc++, or
+# ASan cannot intercept C++ throws) and leak detection is off (the
+# interpreter's own allocations would all be reported). The
 # extension is staged beside a copy of the Python sources, never over the
 # developer's python/quoteframe/_core*.so.
 SANITIZE_BUILD ?= build/sanitize
@@ -65,5 +75,5 @@ sanitize: install
 	cp -r python/quoteframe $(SANITIZE_BUILD)/stage/
 	rm -f $(SANITIZE_BUILD)/stage/quoteframe/_core*.so
 	cp $(SANITIZE_BUILD)/_core*.so $(SANITIZE_BUILD)/stage/quoteframe/
-	$(SANITIZE_ENV) LD_PRELOAD="$$($(CXX) -print-file-name=libasan.so)" \
+	$(SANITIZE_ENV) LD_PRELOAD="$$($(CXX) -print-file-name=libasan.so) $$($(CXX) -print-file-name=libstdc++.so)" \
 	  PYTHONPATH="$(CURDIR)/$(SANITIZE_BUILD)/stage" $(PYTHON) -m pytest -p no:cacheprovider $(SANITIZE_PYTEST)
