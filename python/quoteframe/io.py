@@ -619,16 +619,11 @@ def load(path: PathLike) -> pd.DataFrame:
 
 
 def _pyarrow():
-    """``(pyarrow, pyarrow.parquet)``, or an ImportError that says how to get them."""
-    try:
-        import pyarrow
-        import pyarrow.parquet
-    except ImportError:
-        raise ImportError(
-            "reading or writing .parquet files needs pyarrow: pip install pyarrow "
-            "(or pip install 'quoteframe[parquet]'); .csv and .jsonl work without it"
-        ) from None
-    return pyarrow, pyarrow.parquet
+    """``(pyarrow, pyarrow.parquet)``, or the optional-dependency ImportError."""
+    from ._optional import optional_module
+
+    return (optional_module("pyarrow", "reading or writing .parquet files"),
+            optional_module("pyarrow.parquet", "reading or writing .parquet files"))
 
 
 def _arrow_array(pa, values: List[Any], col: _Col):

@@ -219,7 +219,7 @@ def test_parquet_without_pyarrow_says_how_to_install(case_quotes, tmp_path, monk
     # Runs whether or not pyarrow is installed: None in sys.modules makes the import fail.
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
-    with pytest.raises(ImportError, match=r"pip install pyarrow.*quoteframe\[parquet\]"):
+    with pytest.raises(ImportError, match=r"quoteframe\[parquet\].*pip install pyarrow"):
         qio.save(case_quotes, tmp_path / "q.parquet")
     (tmp_path / "q.parquet").write_bytes(b"PAR1")
     with pytest.raises(ImportError, match="pip install pyarrow"):
