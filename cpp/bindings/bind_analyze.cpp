@@ -94,8 +94,8 @@ void register_analyze(py::module_& m) {
                throw std::invalid_argument("ids, texts and langs must have the same length");
              std::vector<std::string> raw(ids.size());
              for (std::size_t i = 0; i < ids.size(); ++i) raw[i] = text_arg(texts[i]);
-             std::vector<int32_t> doc, start, end, index;
-             std::vector<uint8_t> medium, description;
+             std::vector<int32_t> doc, start, end, index, entry;
+             std::vector<uint8_t> kind, description;  // kind: 0 actor, 1 medium, 2 target
              std::vector<std::string> surface;
              {
                py::gil_scoped_release release;
@@ -112,9 +112,24 @@ void register_analyze(py::module_& m) {
                    start.push_back(d.cp(m.begin));
                    end.push_back(d.cp(m.end));
                    index.push_back(m.index);
-                   medium.push_back(m.medium);
+                   kind.push_back(m.medium ? 1 : 0);
+                   entry.push_back(-1);
                    description.push_back(m.description);
                    surface.push_back(d.slice(m.begin, m.end));
+                 }
+                 lexicon::Keys keys;
+                 an.scorer().keys(d, keys);
+                 for (const auto& h : an.scorer().target_mentions(d, keys)) {
+                   const int32_t b = d.tokens[static_cast<std::size_t>(h.first)].begin;
+                   const int32_t e = d.tokens[static_cast<std::size_t>(h.last - 1)].end;
+                   doc.push_back(static_cast<int32_t>(i));
+                   start.push_back(d.cp(b));
+                   end.push_back(d.cp(e));
+                   index.push_back(h.target);
+                   kind.push_back(2);
+                   entry.push_back(h.entry);
+                   description.push_back(0);
+                   surface.push_back(d.slice(b, e));
                  }
                }
              }
@@ -123,13 +138,14 @@ void register_analyze(py::module_& m) {
              out["start"] = to_numpy(start);
              out["end"] = to_numpy(end);
              out["index"] = to_numpy(index);
-             out["medium"] = to_numpy(medium);
+             out["kind"] = to_numpy(kind);
+             out["entry"] = to_numpy(entry);
              out["description"] = to_numpy(description);
              out["text"] = to_list(surface);
              return out;
            },
            py::arg("ids"), py::arg("texts"), py::arg("langs"),
-           "Every codebook actor and medium mention per document (columns).")
+           "Every codebook actor, medium and target mention per document (columns; kind 0/1/2).")
       .def("analyze",
            [](const Analyzer& an, const std::vector<std::string>& ids, const py::sequence& texts,
               const std::vector<std::string>& langs, int threads, bool explain) {

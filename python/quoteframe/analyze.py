@@ -286,14 +286,17 @@ def explain(quotes: pd.DataFrame, quote_id: Optional[str] = None) -> pd.DataFram
     return table[table.quote_id == quote_id].reset_index(drop=True)
 
 
-def mentions(source, codebook="csto-kazakhstan-2022", lang: Optional[str] = None) -> pd.DataFrame:
-    """Every mention of a codebook actor or medium, per document.
+def mentions(source, codebook="csto-kazakhstan-2022", lang: Optional[str] = None,
+             targets: bool = False) -> pd.DataFrame:
+    """Every mention of a codebook actor or medium (and, with ``targets=True``,
+    of a target such as the CSTO mission), per document, in text order.
 
     Columns: ``doc_id``, ``start``, ``end`` (code points), ``text`` (as
-    written), ``kind`` (``actor`` or ``medium``), ``id`` (the codebook id),
-    ``side``, ``by_description`` (matched a role phrase such as "the
-    Secretary General of the CSTO" rather than a name). Target mentions are in
-    the explanations of :func:`analyze` (``kind == "target"``).
+    written), ``kind`` (``actor``, ``medium`` or ``target``), ``id`` (the
+    codebook id), ``side`` (actors), ``by_description`` (matched a role phrase
+    such as "the Secretary General of the CSTO" rather than a name),
+    ``pattern`` and ``weight`` (targets: the codebook pattern that matched).
+    The same matcher finds them as :func:`analyze` uses.
 
     >>> m = mentions(["Titre\\nZakharova a répondu à Psaki, citée par TASS."], lang="fr")
     >>> m[["text", "kind", "id"]].values.tolist()
@@ -302,19 +305,31 @@ def mentions(source, codebook="csto-kazakhstan-2022", lang: Optional[str] = None
     an = codebook if isinstance(codebook, Analyzer) else _analyzer(codebook)
     ids, texts, langs, _ = _inputs(source, lang, "replace")
     m = an._core.mentions(list(ids), list(texts), list(langs))
-    actors = an.codebook.actors
-    media = an.codebook.media
-    medium = m["medium"].astype(bool)
-    idx = m["index"]
-    ident = [media[i]["id"] if is_m else actors[i]["id"] for i, is_m in zip(idx.tolist(), medium.tolist())]
-    side = [None if is_m else (actors[i].get("side") or None) for i, is_m in zip(idx.tolist(), medium.tolist())]
-    return pd.DataFrame({
+    actors, media, tgts = an.codebook.actors, an.codebook.media, an.codebook.targets
+    kinds = np.array(["actor", "medium", "target"], dtype=object)[m["kind"]]
+    idx = m["index"].tolist()
+    ident, side, pattern, weight = [], [], [], []
+    for k, i, e in zip(m["kind"].tolist(), idx, m["entry"].tolist()):
+        if k == 0:
+            ident.append(actors[i]["id"]); side.append(actors[i].get("side") or None)
+            pattern.append(None); weight.append(np.nan)
+        elif k == 1:
+            ident.append(media[i]["id"]); side.append(None); pattern.append(None); weight.append(np.nan)
+        else:
+            ident.append(tgts[i]["id"]); side.append(None)
+            pattern.append(an.entries["pattern"].iat[e]); weight.append(float(an.entries["weight"].iat[e]))
+    frame = pd.DataFrame({
         "doc_id": [ids[d] for d in m["doc"].tolist()],
         "start": m["start"].astype(np.int64),
         "end": m["end"].astype(np.int64),
         "text": m["text"],
-        "kind": np.where(medium, "medium", "actor"),
+        "kind": kinds,
         "id": ident,
         "side": side,
         "by_description": m["description"].astype(bool),
+        "pattern": pattern,
+        "weight": weight,
     })
+    if not targets:
+        frame = frame[frame.kind != "target"].drop(columns=["pattern", "weight"])
+    return frame.sort_values(["doc_id", "start", "end"], kind="stable").reset_index(drop=True)

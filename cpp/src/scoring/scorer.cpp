@@ -314,6 +314,19 @@ int32_t Scorer::collect(const text::Document& doc, const lexicon::Keys& keys, in
   return n_words;
 }
 
+std::vector<Hit> Scorer::target_mentions(const text::Document& doc, const lexicon::Keys& keys) const {
+  std::vector<Hit> out;
+  const Layers* L = layers_for(doc.lang);
+  if (!L) return out;
+  std::vector<lexicon::Trie::Match> ms;
+  L->topics.find_all(keys, 0, static_cast<int32_t>(doc.tokens.size()), ms);
+  for (const auto& m : ms)
+    for (int32_t e : L->topics.payloads(m.node))
+      if (entries_[static_cast<std::size_t>(e)].kind == EntryKind::Target)
+        out.push_back(Hit{m.first, m.last, e, entries_[static_cast<std::size_t>(e)].ref, 1.f, 0});
+  return out;
+}
+
 SparseRows Scorer::matrix(std::size_t rows, const std::vector<Eigen::Triplet<float, int32_t>>& trip) const {
   SparseRows m(static_cast<int32_t>(rows), static_cast<int32_t>(n_slots_));
   m.setFromTriplets(trip.begin(), trip.end());  // duplicates are summed

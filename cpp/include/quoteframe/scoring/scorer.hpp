@@ -99,6 +99,10 @@ class Scorer {
                   const std::vector<std::pair<int32_t, int32_t>>& nested, int32_t row,
                   std::vector<Eigen::Triplet<float, int32_t>>& trip, std::vector<Hit>* hits) const;
 
+  // Every target mention in the whole document (frames and targets are one
+  // layer, leftmost-longest, as in collect()); entry = the matched Entry.
+  std::vector<Hit> target_mentions(const text::Document& doc, const lexicon::Keys& keys) const;
+
   // Final features (rows = quotes, columns = feature_names()).
   DenseRows features(const SparseRows& m, const Eigen::VectorXf& n_words) const;
 
