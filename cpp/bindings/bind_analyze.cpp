@@ -27,18 +27,26 @@ py::list to_list(const std::vector<std::string>& v) {
   return out;
 }
 
-std::string text_arg(const py::handle& obj) {
+// A document's text: str (UTF-8; a lone surrogate is kept as invalid bytes so
+// the core reports it), or bytes as they are. Anything else (None, NaN) is not
+// a text: `error` says so and the document becomes an error row.
+std::string text_arg(const py::handle& obj, std::string& error) {
   if (py::isinstance<py::bytes>(obj)) return obj.cast<std::string>();
-  Py_ssize_t size = 0;
-  const char* data = PyUnicode_AsUTF8AndSize(obj.ptr(), &size);
-  if (!data) {
+  if (py::isinstance<py::str>(obj)) {
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_AsUTF8AndSize(obj.ptr(), &size);
+    if (data) return std::string(data, static_cast<std::size_t>(size));
     PyErr_Clear();
-    // A lone surrogate: let the core report it as invalid UTF-8 for this document.
-    py::bytes b = py::reinterpret_steal<py::bytes>(
-        PyUnicode_AsEncodedString(obj.ptr(), "utf-8", "surrogatepass"));
-    return b.cast<std::string>();
+    PyObject* raw = PyUnicode_AsEncodedString(obj.ptr(), "utf-8", "surrogatepass");
+    if (!raw) {
+      PyErr_Clear();
+      error = "text cannot be encoded as UTF-8";
+      return std::string();
+    }
+    return py::reinterpret_steal<py::bytes>(raw).cast<std::string>();
   }
-  return std::string(data, static_cast<std::size_t>(size));
+  error = "text is " + std::string(py::str(py::type::handle_of(obj).attr("__name__"))) + ", not str or bytes";
+  return std::string();
 }
 
 }  // namespace
@@ -93,7 +101,8 @@ void register_analyze(py::module_& m) {
              if (ids.size() != static_cast<std::size_t>(py::len(texts)) || langs.size() != ids.size())
                throw std::invalid_argument("ids, texts and langs must have the same length");
              std::vector<std::string> raw(ids.size());
-             for (std::size_t i = 0; i < ids.size(); ++i) raw[i] = text_arg(texts[i]);
+             std::vector<std::string> unreadable(ids.size());
+             for (std::size_t i = 0; i < ids.size(); ++i) raw[i] = text_arg(texts[i], unreadable[i]);
              std::vector<int32_t> doc, start, end, index, entry;
              std::vector<uint8_t> kind, description;  // kind: 0 actor, 1 medium, 2 target
              std::vector<std::string> surface;
@@ -101,6 +110,7 @@ void register_analyze(py::module_& m) {
                py::gil_scoped_release release;
                text::Pipeline pipe(an.languages());
                for (std::size_t i = 0; i < ids.size(); ++i) {
+                 if (!unreadable[i].empty()) continue;  // analyze() reports it
                  text::Document d;
                  try {
                    d = pipe.process(ids[i], raw[i], langs[i]);
@@ -154,7 +164,7 @@ void register_analyze(py::module_& m) {
              std::vector<pipeline::DocInput> docs(ids.size());
              for (std::size_t i = 0; i < ids.size(); ++i) {
                docs[i].id = ids[i];
-               docs[i].text = text_arg(texts[i]);
+               docs[i].text = text_arg(texts[i], docs[i].error);
                docs[i].lang = langs[i];
              }
              pipeline::Batch b;

@@ -143,3 +143,14 @@ def test_unknown_speaker_is_reported_by_name():
     q = analyze(["Titre\n« Le port ne fermera pas », a déclaré Jean Dupuis, maire de Brest."], lang="fr")
     assert q.speaker.tolist() == ["Jean Dupuis"]
     assert q.actor.isna().all()
+
+
+def test_missing_texts_in_a_dataframe_are_error_rows_not_crashes():
+    frame = pd.DataFrame({"doc_id": ["a", "b", "c"],
+                          "text": ["Titre\nLe maire a déclaré que tout allait bien.", None, float("nan")]})
+    q = analyze(frame, lang="fr")
+    docs = q.attrs["documents"].set_index("doc_id")
+    assert docs.status.tolist() == ["ok", "error", "error"]
+    assert "not str or bytes" in docs.loc["b", "error"] and "not str or bytes" in docs.loc["c", "error"]
+    assert set(q.doc_id) == {"a"}
+    assert len(qf.mentions(frame, lang="fr")) >= 0  # no crash either

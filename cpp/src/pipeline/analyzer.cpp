@@ -30,6 +30,12 @@ struct DocOut {
 void process_one(const Analyzer& an, text::Pipeline& pipe, const DocInput& in, int32_t doc_index, bool explain,
                  DocOut& out) {
   out.row.id = in.id;
+  if (!in.error.empty()) {
+    out.row.status = "error";
+    out.row.error = in.error;
+    out.row.lang = in.lang;
+    return;
+  }
   if (in.text.size() > kMaxDocumentBytes) {
     out.row.status = "error";
     out.row.error = "document is larger than " + std::to_string(kMaxDocumentBytes >> 20) + " MB";

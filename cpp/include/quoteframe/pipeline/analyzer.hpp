@@ -21,8 +21,9 @@ namespace quoteframe::pipeline {
 
 struct DocInput {
   std::string id;
-  std::string text;  // UTF-8 (validated here)
-  std::string lang;  // "" = detect
+  std::string text;   // UTF-8 (validated here)
+  std::string lang;   // "" = detect
+  std::string error;  // set by a caller that could not read the document: it becomes an error row
 };
 
 struct DocRow {
