@@ -20,6 +20,9 @@
 namespace quoteframe::pipeline {
 
 struct DocInput {
+  DocInput() = default;
+  DocInput(std::string id_, std::string text_, std::string lang_ = "", std::string error_ = "")
+      : id(std::move(id_)), text(std::move(text_)), lang(std::move(lang_)), error(std::move(error_)) {}
   std::string id;
   std::string text;   // UTF-8 (validated here)
   std::string lang;   // "" = detect
