@@ -14,6 +14,7 @@ from .codebook import Codebook, builtin_codebooks, load_codebook
 from .compare import compare, frame_divergence, keyness, reliability
 from .evaluate import evaluate, load_gold
 from .io import write_outputs
+from .kwic import kwic
 from .text import (
     Corpus,
     Document,
@@ -49,6 +50,7 @@ __all__ = [
     "frame_divergence",
     "io",
     "keyness",
+    "kwic",
     "load_codebook",
     "load_gold",
     "mentions",

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["quoteframe.text", "quoteframe.analyze", "quoteframe.codebook", "quoteframe.evaluate", "quoteframe.stats", "quoteframe.compare"]
+MODULES = ["quoteframe.text", "quoteframe.analyze", "quoteframe.codebook", "quoteframe.evaluate", "quoteframe.stats", "quoteframe.compare", "quoteframe.kwic"]
 
 
 @pytest.mark.parametrize("name", MODULES)
