@@ -49,6 +49,20 @@ std::string text_arg(const py::handle& obj, std::string& error) {
   return std::string();
 }
 
+// The documents of a call, converted while the GIL is held.
+std::vector<pipeline::DocInput> doc_inputs(const std::vector<std::string>& ids, const py::sequence& texts,
+                                           const std::vector<std::string>& langs) {
+  if (ids.size() != static_cast<std::size_t>(py::len(texts)) || langs.size() != ids.size())
+    throw std::invalid_argument("ids, texts and langs must have the same length");
+  std::vector<pipeline::DocInput> docs(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    docs[i].id = ids[i];
+    docs[i].text = text_arg(texts[i], docs[i].error);
+    docs[i].lang = langs[i];
+  }
+  return docs;
+}
+
 }  // namespace
 
 void register_analyze(py::module_& m) {
@@ -98,11 +112,7 @@ void register_analyze(py::module_& m) {
       .def("mentions",
            [](const Analyzer& an, const std::vector<std::string>& ids, const py::sequence& texts,
               const std::vector<std::string>& langs) {
-             if (ids.size() != static_cast<std::size_t>(py::len(texts)) || langs.size() != ids.size())
-               throw std::invalid_argument("ids, texts and langs must have the same length");
-             std::vector<std::string> raw(ids.size());
-             std::vector<std::string> unreadable(ids.size());
-             for (std::size_t i = 0; i < ids.size(); ++i) raw[i] = text_arg(texts[i], unreadable[i]);
+             const std::vector<pipeline::DocInput> docs = doc_inputs(ids, texts, langs);
              std::vector<int32_t> doc, start, end, index, entry;
              std::vector<uint8_t> kind, description;  // kind: 0 actor, 1 medium, 2 target
              std::vector<std::string> surface;
@@ -110,10 +120,10 @@ void register_analyze(py::module_& m) {
                py::gil_scoped_release release;
                text::Pipeline pipe(an.languages());
                for (std::size_t i = 0; i < ids.size(); ++i) {
-                 if (!unreadable[i].empty()) continue;  // analyze() reports it
+                 if (!docs[i].error.empty()) continue;  // analyze() reports it
                  text::Document d;
                  try {
-                   d = pipe.process(ids[i], raw[i], langs[i]);
+                   d = pipe.process(docs[i].id, docs[i].text, docs[i].lang);
                  } catch (const InputError&) {
                    continue;  // analyze() reports unreadable documents
                  }
@@ -159,14 +169,7 @@ void register_analyze(py::module_& m) {
       .def("analyze",
            [](const Analyzer& an, const std::vector<std::string>& ids, const py::sequence& texts,
               const std::vector<std::string>& langs, int threads, bool explain) {
-             if (ids.size() != static_cast<std::size_t>(py::len(texts)) || langs.size() != ids.size())
-               throw std::invalid_argument("ids, texts and langs must have the same length");
-             std::vector<pipeline::DocInput> docs(ids.size());
-             for (std::size_t i = 0; i < ids.size(); ++i) {
-               docs[i].id = ids[i];
-               docs[i].text = text_arg(texts[i], docs[i].error);
-               docs[i].lang = langs[i];
-             }
+             const std::vector<pipeline::DocInput> docs = doc_inputs(ids, texts, langs);
              pipeline::Batch b;
              {
                py::gil_scoped_release release;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <dirent.h>
 
 #include "quoteframe/errors.hpp"
 #include "quoteframe/util/toml.hpp"
@@ -72,16 +71,7 @@ LexiconData load_lexicon(const std::string& path) { return parse_lexicon(util::r
 
 LexiconRegistry LexiconRegistry::from_directory(const std::string& dir) {
   LexiconRegistry reg;
-  DIR* dp = opendir(dir.c_str());
-  if (!dp) throw ConfigError(dir, 0, "", "cannot open the lexicon folder");
-  std::vector<std::string> files;
-  while (dirent* e = readdir(dp)) {
-    std::string name = e->d_name;
-    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".toml") == 0) files.push_back(name);
-  }
-  closedir(dp);
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) reg.add(load_lexicon(dir + "/" + f));
+  for (const auto& f : util::toml_files(dir, "lexicon")) reg.add(load_lexicon(f));
   return reg;
 }
 

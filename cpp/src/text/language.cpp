@@ -1,7 +1,6 @@
 #include "quoteframe/text/language.hpp"
 
 #include <algorithm>
-#include <dirent.h>
 #include <unordered_set>
 
 #include <unicode/uchar.h>
@@ -82,16 +81,7 @@ LanguageData load_language(const std::string& path) {
 
 LanguageRegistry LanguageRegistry::from_directory(const std::string& dir) {
   LanguageRegistry reg;
-  DIR* dp = opendir(dir.c_str());
-  if (!dp) throw ConfigError(dir, 0, "", "cannot open the language data folder");
-  std::vector<std::string> files;
-  while (dirent* e = readdir(dp)) {
-    std::string name = e->d_name;
-    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".toml") == 0) files.push_back(name);
-  }
-  closedir(dp);
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) reg.add(load_language(dir + "/" + f));
+  for (const auto& f : util::toml_files(dir, "language data")) reg.add(load_language(f));
   return reg;
 }
 

@@ -1,5 +1,7 @@
 #include "quoteframe/util/toml.hpp"
 
+#include <dirent.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -1033,6 +1035,19 @@ void TableReader::finish() const {
       problem += " and " + std::to_string(unknown.size() - 1 - kListed) + " more";
   }
   throw ConfigError(source_, first_value.line, field(first_key), problem);
+}
+
+std::vector<std::string> toml_files(const std::string& dir, const std::string& what) {
+  DIR* dp = opendir(dir.c_str());
+  if (!dp) throw ConfigError(dir, 0, "", "cannot open the " + what + " folder");
+  std::vector<std::string> files;
+  while (dirent* e = readdir(dp)) {
+    const std::string name = e->d_name;
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".toml") == 0) files.push_back(dir + "/" + name);
+  }
+  closedir(dp);
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 }  // namespace quoteframe::util

@@ -78,6 +78,11 @@ Value parse_toml(std::string_view text, const std::string& source_name);
 // be opened or read, is not a regular file, or is larger than kMaxTomlBytes.
 std::string read_config_file(const std::string& path);
 
+// The "*.toml" files of folder `dir`, as full paths, sorted by name (so a
+// registry built from them does not depend on the file system's order).
+// Throws ConfigError(dir, 0, "", ...) naming `what` when `dir` cannot be read.
+std::vector<std::string> toml_files(const std::string& dir, const std::string& what);
+
 // read_config_file + parse_toml, with `path` as the source name.
 Value parse_toml_file(const std::string& path);
 
