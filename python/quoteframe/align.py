@@ -11,9 +11,8 @@ Everything rests on language-independent anchors:
 
 * numbers, normalised across scripts and digit grouping (``2 030``, ``2.030``,
   ``٢٬٠٣٠`` and ``2030`` are one value; see :func:`normalize_number`);
-* codebook actors and media (:func:`quoteframe.mentions`) and quote speakers;
-* codebook targets, matched over the whole text with the analyzer's own rules
-  (folded tokens, trailing ``*`` wildcards, clitic prefixes, leftmost-longest);
+* codebook actors, media and targets, found over the whole text by the core's own
+  matcher (:func:`quoteframe.mentions` with ``targets=True``), and quote speakers;
 * structure: quote order, relative positions and lengths, paragraphs, headlines;
 * the words themselves, only when both documents share a language.
 
@@ -30,6 +29,7 @@ Offsets are half-open ``[start, end)`` code points of the original texts.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -208,135 +208,62 @@ def normalize_number(text: str) -> Optional[str]:
 
 
 # --------------------------------------------------------------------------------------
-# Language data: clitics and the gender a reporting verb or pronoun shows
+# The gender a reporting verb or pronoun shows
 
-
-@dataclass(frozen=True)
-class _LangInfo:
-    clitics: Tuple[Tuple[str, str], ...]
-    female: frozenset
-    male: frozenset
-    plural: frozenset
+# The language-file lists (section [quotes]) whose words show each grammatical gender.
+_GENDER_LISTS = {
+    "female": ("speech_verbs_female", "pronouns_female", "participle_cues_female"),
+    "male": ("speech_verbs_male", "pronouns_male", "participle_cues_male"),
+    "plural": ("speech_verbs_plural", "pronouns_plural"),
+}
 
 
 @lru_cache(maxsize=None)
-def _lang_info(code: str) -> _LangInfo:
-    path = LANG_DIR / f"{code}.toml"
-    if not path.is_file():
-        return _LangInfo((), frozenset(), frozenset(), frozenset())
-    q = _core.parse_toml(path.read_text(encoding="utf-8"), str(path)).get("quotes", {})
+def _gender_words(lang: str) -> Optional[Analyzer]:
+    """The language's gendered cue words as a compiled codebook of three targets, or None.
 
-    def words(*keys: str) -> frozenset:
-        return frozenset(_core.fold(w) for k in keys for w in q.get(k, []) or [])
+    Read once per language. The words are matched by the core (:func:`mentions`), so
+    clitic prefixes are stripped exactly as they are for cues ("وقالت" through "قالت").
+    """
+    path = LANG_DIR / f"{lang}.toml"
+    if not lang or not path.is_file():
+        return None
+    lists = _core.parse_toml(path.read_text(encoding="utf-8"), str(path)).get("quotes", {})
+    # JSON strings are valid TOML basic strings.
+    lines = ["[codebook]", f"name = {json.dumps('cue-gender-' + lang)}", f"languages = [{json.dumps(lang)}]"]
+    for gender, keys in _GENDER_LISTS.items():
+        words = [w for k in keys for w in lists.get(k) or []]
+        if words:
+            quoted = ", ".join(json.dumps(w, ensure_ascii=False) for w in words)
+            lines += ["[[targets]]", f"id = {json.dumps(gender)}", f"patterns.{json.dumps(lang)} = [{quoted}]"]
+    if len(lines) == 3:
+        return None
+    return Analyzer(_core.Codebook.from_string("\n".join(lines), str(path)))
 
-    clitics = []
-    for c in q.get("clitic_prefixes", []) or []:
-        prefix, _, repl = c.partition("=")
-        clitics.append((_core.fold(prefix), _core.fold(repl)))
-    return _LangInfo(
-        tuple(clitics),
-        words("speech_verbs_female", "pronouns_female", "participle_cues_female"),
-        words("speech_verbs_male", "pronouns_male", "participle_cues_male"),
-        words("speech_verbs_plural", "pronouns_plural"),
-    )
 
-
-def _variants(form: str, clitics: Sequence[Tuple[str, str]]) -> List[str]:
-    """A word and its forms with one or two clitic prefixes stripped (as the core does)."""
-    out = [form]
-    for p1, r1 in clitics:
-        if len(form) < len(p1) + 2 or not form.startswith(p1):
-            continue
-        rest = r1 + form[len(p1):]
-        out.append(rest)
-        for p2, r2 in clitics:
-            if len(rest) >= len(p2) + 2 and rest.startswith(p2):
-                out.append(r2 + rest[len(p2):])
-    return list(dict.fromkeys(out))
+def _cue_genders(cues: Sequence, lang: str) -> List[Optional[str]]:
+    """For each cue, ``female``, ``male`` or ``plural`` when its words show it (قالت, a-t-elle), else None."""
+    out: List[Optional[str]] = [None] * len(cues)
+    words = _gender_words(lang or "")
+    keep = [i for i, c in enumerate(cues) if isinstance(c, str) and c]
+    if words is None or not keep:
+        return out
+    # A frame, not a list of strings: a cue that happens to name a file stays text.
+    texts = pd.DataFrame({"doc_id": [str(i) for i in keep], "text": [cues[i] for i in keep], "lang": lang})
+    found = mentions(texts, codebook=words, targets=True)
+    for doc, genders in found.groupby("doc_id", sort=False)["id"]:
+        if genders.nunique() == 1:  # words of two genders show none
+            out[int(doc)] = genders.iat[0]
+    return out
 
 
 def _gender_of_cue(cue: Optional[str], lang: str) -> Optional[str]:
     """``female``, ``male`` or ``plural`` when the cue's words show it (قالت, a-t-elle), else None."""
-    if not isinstance(cue, str) or not cue:
-        return None
-    info = _lang_info(lang)
-    found = set()
-    for form in _fold_words(cue, lang):
-        for v in _variants(form, info.clitics):
-            if v in info.female:
-                found.add("female")
-            elif v in info.male:
-                found.add("male")
-            elif v in info.plural:
-                found.add("plural")
-    return found.pop() if len(found) == 1 else None
-
-
-def _fold_words(text: str, lang: str) -> List[str]:
-    toks = pipeline().process("cue", text, lang or "")
-    d = Document(toks)
-    t = d.tokens
-    return [n for n, k in zip(t["norm"], t["kind"]) if k == "word"]
+    return _cue_genders([cue], lang)[0]
 
 
 # --------------------------------------------------------------------------------------
-# Phrase matching over whole documents (the rules of the core's lexicon::Trie)
-
-
-class _Trie:
-    """Leftmost-longest, non-overlapping phrase matching on folded tokens.
-
-    Pattern words are exact forms or prefixes (a trailing ``*``); a token also
-    matches through its forms with clitic prefixes stripped.
-    """
-
-    def __init__(self) -> None:
-        self.root: dict = {}
-        self.prefix_lengths: set = set()
-
-    def add(self, words: Sequence[Tuple[str, bool]], payload) -> None:
-        if not words:
-            return
-        node = self.root
-        for form, is_prefix in words:
-            if is_prefix:
-                self.prefix_lengths.add(len(form))
-            node = node.setdefault(("*" if is_prefix else "=", form), {})
-        node.setdefault(None, [])
-        if payload not in node[None]:
-            node[None].append(payload)
-
-    def keys(self, norm: str, is_word: bool, clitics) -> List[tuple]:
-        forms = _variants(norm, clitics) if is_word and clitics else [norm]
-        out = []
-        for f in forms:
-            out.append(("=", f))
-            out.extend(("*", f[:n]) for n in self.prefix_lengths if n <= len(f))
-        return out
-
-    def find_all(self, keys: List[List[tuple]], begin: int, end: int) -> List[Tuple[int, int, list]]:
-        out = []
-        i = begin
-        while i < end:
-            best_end, best = i, None
-            stack = [(self.root, i)]
-            while stack:
-                node, pos = stack.pop()
-                if pos >= end:
-                    continue
-                for k in keys[pos]:
-                    child = node.get(k)
-                    if child is None:
-                        continue
-                    if None in child and pos + 1 > best_end:
-                        best_end, best = pos + 1, child[None]
-                    stack.append((child, pos + 1))
-            if best is not None:
-                out.append((i, best_end, best))
-                i = best_end
-            else:
-                i += 1
-        return out
+# Entity renderings: codebook targets, actors and media, from the core's matcher
 
 
 @dataclass
@@ -355,78 +282,107 @@ class _Rendering:
     quote_id: Optional[str] = None
 
 
-class _EntityMatcher:
-    """Target patterns and the entity names behind them, per language, for one codebook."""
+_OWNERS: "weakref.WeakKeyDictionary[Analyzer, Dict[str, frozenset]]" = weakref.WeakKeyDictionary()
 
-    def __init__(self, codebook) -> None:
+
+def _name_owners(an: Analyzer) -> Dict[str, frozenset]:
+    """For each target, the actors whose names are among its patterns (the CSTO target and the
+    CSTO organisation): their names are the target's own names. Built once per analyzer."""
+    owners = _OWNERS.get(an)
+    if owners is None:
         pipe = pipeline()
-        self.target_ids = [t["id"] for t in codebook.targets]
-        self.patterns: Dict[str, _Trie] = {}
-        for ti, t in enumerate(codebook.targets):
-            for lang, entries in t["patterns"].items():
-                trie = self.patterns.setdefault(lang, _Trie())
-                for pattern, weight in entries:
-                    trie.add(pipe.tokenize_pattern(pattern, lang), (ti, pattern, float(weight)))
-        # A target's own names: those of the actors whose names are among its patterns
-        # (the CSTO target and the CSTO organisation). Every language's names are tried
-        # on every document: Latin acronyms appear in Arabic and Russian text.
-        folded_patterns = [
-            {tuple(pipe.tokenize_pattern(p, lang)) for lang, es in t["patterns"].items() for p, _ in es}
-            for t in codebook.targets
-        ]
-        self.names = _Trie()
-        self.name_owner: Dict[int, List[str]] = {}
-        for a in codebook.actors:
-            toks = [(lang, tuple(pipe.tokenize_pattern(n, lang))) for lang, ns in a["names"].items() for n in ns]
-            for ti, pats in enumerate(folded_patterns):
-                if any(tk in pats for _, tk in toks):
-                    self.name_owner.setdefault(ti, []).append(a["id"])
-                    for _, tk in toks:
-                        self.names.add(list(tk), ti)
+        owners = {}
+        for t in an.codebook.targets:
+            pats = {tuple(pipe.tokenize_pattern(p, lang)) for lang, es in t["patterns"].items() for p, _ in es}
+            owners[t["id"]] = frozenset(
+                a["id"] for a in an.codebook.actors
+                if any(tuple(pipe.tokenize_pattern(n, lang)) in pats for lang, ns in a["names"].items() for n in ns))
+        _OWNERS[an] = owners
+    return owners
 
-    def find(self, doc: Document) -> List[_Rendering]:
-        trie = self.patterns.get(doc.lang)
-        t = doc.tokens
-        if trie is None or not len(t):
-            return []
-        clitics = _lang_info(doc.lang).clitics
-        norms, kinds = t["norm"].tolist(), [k == "word" for k in t["kind"]]
-        starts, ends, paras = t["start"].to_numpy(), t["end"].to_numpy(), t["paragraph"].to_numpy()
-        keys = [trie.keys(n, w, clitics) for n, w in zip(norms, kinds)]
-        name_keys = [self.names.keys(n, w, clitics) for n, w in zip(norms, kinds)]
-        text = doc.text
-        out: List[_Rendering] = []
-        bounds = np.flatnonzero(np.diff(paras)) + 1
-        for b, e in zip(np.r_[0, bounds], np.r_[bounds, len(paras)]):
-            names = self.names.find_all(name_keys, int(b), int(e))
-            for first, last, payloads in trie.find_all(keys, int(b), int(e)):
-                for ti, pattern, weight in payloads:
-                    inside = [(f, l_) for f, l_, owners in names if ti in owners and f >= first and l_ <= last]
-                    pieces = self._pieces(first, last, inside, norms, kinds, starts, ends)
-                    s, en = int(starts[first]), int(ends[last - 1])
-                    out.append(_Rendering(doc.id, self.target_ids[ti], "target", s, en, text[s:en], pattern,
-                                          weight, bool(inside), int(paras[first]), pieces))
+
+def _names_inside(targets: pd.DataFrame, langs: Dict[str, str], an: Analyzer) -> List[List[Tuple[int, int]]]:
+    """For each target mention, the spans of the target's own names inside it.
+
+    The core matches each rendering's text on its own: in the whole document a name
+    can be swallowed by a longer match (the White House inside "the press secretary
+    of the White House", a description of Psaki).
+    """
+    out: List[List[Tuple[int, int]]] = [[] for _ in range(len(targets))]
+    owners = _name_owners(an)
+    if not any(owners.values()) or not len(targets):
         return out
+    texts = pd.DataFrame({"doc_id": [str(i) for i in range(len(targets))], "text": targets["text"].tolist(),
+                          "lang": [langs[d] for d in targets["doc_id"]]})
+    found = mentions(texts, codebook=an)
+    found = found[(found["kind"] == "actor") & ~found["by_description"]]
+    starts, ids = targets["start"].to_numpy(), targets["id"].tolist()
+    for doc, s, e, actor in found[["doc_id", "start", "end", "id"]].itertuples(index=False):
+        i = int(doc)
+        if actor in owners[ids[i]]:
+            out[i].append((int(starts[i] + s), int(starts[i] + e)))
+    return out
 
-    @staticmethod
-    def _pieces(first, last, names, norms, kinds, starts, ends) -> List[Tuple[int, int, bool]]:
-        """The rendering cut at the entity's names: "forces de l'OTSC" -> "forces de l'" + "OTSC".
 
-        The part outside the name becomes a piece of its own when it holds a word of
-        three letters or more, so that "forces" can pair with "قوات" and "OTSC" with
-        whatever the other version puts in its place.
-        """
-        if not names:
-            return [(int(starts[first]), int(ends[last - 1]), False)]
-        pieces, cur = [], first
-        for f, l_ in sorted(names):
-            if f > cur and any(kinds[i] and len(norms[i]) >= 3 for i in range(cur, f)):
-                pieces.append((int(starts[cur]), int(ends[f - 1]), False))
-            pieces.append((int(starts[f]), int(ends[l_ - 1]), True))
-            cur = l_
-        if last > cur and any(kinds[i] and len(norms[i]) >= 3 for i in range(cur, last)):
-            pieces.append((int(starts[cur]), int(ends[last - 1]), False))
-        return pieces
+def _pieces(start: int, end: int, names: List[Tuple[int, int]], tokens: pd.DataFrame) -> List[Tuple[int, int, bool]]:
+    """The rendering cut at the entity's names: "forces de l'OTSC" -> "forces de l'" + "OTSC".
+
+    The part outside the names becomes a piece of its own when it holds a word of
+    three letters or more, so that "forces" can pair with "قوات" and "OTSC" with
+    whatever the other version puts in its place.
+    """
+    ts, te = tokens["start"].to_numpy(), tokens["end"].to_numpy()
+    norms, kinds = tokens["norm"].to_numpy(), tokens["kind"].to_numpy()
+    pieces: List[Tuple[int, int, bool]] = []
+
+    def rest(s: int, e: int) -> None:
+        sel = np.flatnonzero((ts >= s) & (te <= e))
+        if any(kinds[i] == "word" and len(norms[i]) >= 3 for i in sel):
+            pieces.append((int(ts[sel[0]]), int(te[sel[-1]]), False))
+
+    cur = start
+    for s, e in sorted(names):
+        rest(cur, s)
+        pieces.append((s, e, True))
+        cur = e
+    rest(cur, end)
+    return pieces
+
+
+def _renderings(docs: List[Document], ments: pd.DataFrame, an: Analyzer,
+                lang: Optional[str]) -> Dict[str, List[_Rendering]]:
+    """Every entity mention of every document as a rendering, in text order.
+
+    ``ments`` is ``mentions(docs, lang=lang, targets=True)``. A target rendering is
+    canonical when one of the target's own names is inside it; an actor or medium
+    when it is a name rather than a description.
+    """
+    by_id = {d.id: d for d in docs}
+    para_starts = {d.id: d.paragraph_spans[:, 0] for d in docs}
+    out: Dict[str, List[_Rendering]] = {d.id: [] for d in docs}
+
+    def add(row, kind, pattern, weight, name, pieces) -> None:
+        s = int(row.start)
+        para = max(int(np.searchsorted(para_starts[row.doc_id], s, side="right")) - 1, 0)
+        out[row.doc_id].append(_Rendering(row.doc_id, row.id, kind, s, int(row.end), row.text, pattern, weight,
+                                          name, para, pieces))
+
+    is_target = (ments["kind"] == "target").to_numpy()
+    targets = ments[is_target]
+    names = _names_inside(targets, {d.id: lang or d.lang for d in docs}, an)
+    tokens: Dict[str, pd.DataFrame] = {}
+    for row, inside in zip(targets.itertuples(index=False), names):
+        pieces = [(int(row.start), int(row.end), False)]
+        if inside:
+            if row.doc_id not in tokens:
+                tokens[row.doc_id] = by_id[row.doc_id].tokens
+            pieces = _pieces(int(row.start), int(row.end), inside, tokens[row.doc_id])
+        # The core keeps weights as float32: round back to the codebook's decimals.
+        add(row, "target", row.pattern, round(float(row.weight), 6), bool(inside), pieces)
+    for row in ments[~is_target].itertuples(index=False):
+        name = not bool(row.by_description)
+        add(row, row.kind, None, 1.0, name, [(int(row.start), int(row.end), name)])
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -489,14 +445,12 @@ def _in_span(items, start: int, end: int):
     return [x for x in items if x[0] >= start and x[1] <= end]
 
 
-def _doc_info(doc: Document, quotes: pd.DataFrame, ments: pd.DataFrame, rend: List[_Rendering]) -> _DocInfo:
+def _doc_info(doc: Document, quotes: pd.DataFrame, rend: List[_Rendering]) -> _DocInfo:
     text = doc.text
     n = max(len(text), 1)
     tokens = doc.tokens
     numbers = find_numbers(text)
-    ents = [(int(s), int(e), f"{k}:{i}") for s, e, k, i in
-            zip(ments["start"], ments["end"], ments["kind"], ments["id"])]
-    ents += [(r.start, r.end, f"target:{r.entity}") for r in rend]
+    ents = [(r.start, r.end, f"{r.entity_kind}:{r.entity}") for r in rend]
     spans = doc.paragraph_spans
     headline = doc.headline is not None
     qs: List[_Quote] = []
@@ -922,20 +876,11 @@ def align_corpus(
     else:
         quotes = analyze(docs, codebook=an, lang=lang) if docs else analyze([], codebook=an)
     quotes = quotes.reset_index(drop=True)
-    matcher = _entity_matcher(an)
-    ments = mentions(docs, codebook=an, lang=lang) if docs else pd.DataFrame(
-        columns=["doc_id", "start", "end", "text", "kind", "id", "side", "by_description"])
+    rends = _renderings(docs, mentions(docs, codebook=an, lang=lang, targets=True), an, lang)
     infos: Dict[str, _DocInfo] = {}
     for d in docs:
-        rend = matcher.find(d)
-        m = ments[ments["doc_id"] == d.id]
-        infos[d.id] = _doc_info(d, quotes[quotes["doc_id"] == d.id], m, rend)
-        for r in m.itertuples(index=False):
-            pos = int(np.searchsorted(d.paragraph_spans[:, 0], r.start, side="right")) - 1
-            name = not bool(r.by_description)
-            rend.append(_Rendering(d.id, r.id, r.kind, int(r.start), int(r.end), r.text, None, 1.0, name,
-                                   max(pos, 0), [(int(r.start), int(r.end), name)]))
-        _attach_quotes(rend, infos[d.id].quotes)
+        infos[d.id] = _doc_info(d, quotes[quotes["doc_id"] == d.id], rends[d.id])
+        _attach_quotes(rends[d.id], infos[d.id].quotes)
     # Candidate pairs: documents sharing an anchor that is not a target.
     df: Counter = Counter()
     for info in infos.values():
@@ -956,17 +901,6 @@ def align_corpus(
     rd = _rendering_frame(results, infos)
     dr = _drift_frame(results, infos, qp, rd)
     return Alignment(pairs_df, qp, rd, dr, quotes)
-
-
-_MATCHERS: "weakref.WeakKeyDictionary[Analyzer, _EntityMatcher]" = weakref.WeakKeyDictionary()
-
-
-def _entity_matcher(an: Analyzer) -> _EntityMatcher:
-    """The analyzer's entity matcher, built once per analyzer (building tokenises every pattern)."""
-    matcher = _MATCHERS.get(an)
-    if matcher is None:
-        matcher = _MATCHERS[an] = _EntityMatcher(an.codebook)
-    return matcher
 
 
 def _attach_quotes(rend: List[_Rendering], quotes: List[_Quote]) -> None:
@@ -995,12 +929,21 @@ def _quote_pair_frame(results: List[_PairResult], quotes: pd.DataFrame, an: Anal
     frame_cols = [c for c in quotes.columns if c.startswith("frame_")]
     stance_cols = [c for c in quotes.columns if c.startswith("stance_") and c.endswith("_label")]
     genders = {a["id"]: a.get("gender") for a in an.codebook.actors}
+    # The gender each paired quote's cue shows, one batch per language.
+    by_lang: Dict[str, set] = {}
+    for r in results:
+        for x, y, _, _ in r.quote_pairs:
+            by_lang.setdefault(langs.get(r.a, ""), set()).add(x.row)
+            by_lang.setdefault(langs.get(r.b, ""), set()).add(y.row)
+    cue_gender: Dict[int, Optional[str]] = {}
+    for lang_, rows_ in by_lang.items():
+        rows_ = sorted(rows_)
+        cue_gender.update(zip(rows_, _cue_genders(quotes.loc[rows_, "cue"].tolist(), lang_)))
     rows = []
     for r in results:
         for x, y, score, moved in r.quote_pairs:
             qa, qb = quotes.loc[x.row], quotes.loc[y.row]
-            ga = _gender_of_cue(qa["cue"], langs.get(r.a, ""))
-            gb = _gender_of_cue(qb["cue"], langs.get(r.b, ""))
+            ga, gb = cue_gender[x.row], cue_gender[y.row]
             actor = x.actor or y.actor
             fa, fb = _frames_present(qa, frame_cols), _frames_present(qb, frame_cols)
             stance = [c[len("stance_"):-len("_label")] for c in stance_cols if int(qa[c]) != int(qb[c])]
@@ -1083,7 +1026,7 @@ def _counterparts(a: _DocInfo, b: _DocInfo, r: _PairResult, a_first: bool) -> Di
     aligned paragraph pairs (machine translation often moves a cue clause to the
     other side of its quote, so a paragraph's quotes and narration are compared
     apart). Inside each unit pair, the pieces of one entity's renderings (names and
-    the words around them, see ``_EntityMatcher._pieces``) are matched one to one,
+    the words around them, see :func:`_pieces`) are matched one to one,
     maximising closeness of relative position plus a bonus for pieces of the same
     kind: a name of the entity in both versions is the strongest evidence that two
     pieces correspond (it survives reordering), and a name facing a non-name is
