@@ -50,15 +50,23 @@ std::string text_arg(const py::handle& obj, std::string& error) {
 }
 
 // The documents of a call, converted while the GIL is held.
+// `errors`, when not empty, holds a message per document that the caller
+// could not read (empty: readable); such a document becomes an error row.
 std::vector<pipeline::DocInput> doc_inputs(const std::vector<std::string>& ids, const py::sequence& texts,
-                                           const std::vector<std::string>& langs) {
-  if (ids.size() != static_cast<std::size_t>(py::len(texts)) || langs.size() != ids.size())
-    throw std::invalid_argument("ids, texts and langs must have the same length");
+                                           const std::vector<std::string>& langs,
+                                           const std::vector<std::string>& errors = {}) {
+  if (ids.size() != static_cast<std::size_t>(py::len(texts)) || langs.size() != ids.size() ||
+      (!errors.empty() && errors.size() != ids.size()))
+    throw std::invalid_argument("ids, texts, langs (and errors) must have the same length");
   std::vector<pipeline::DocInput> docs(ids.size());
   for (std::size_t i = 0; i < ids.size(); ++i) {
     docs[i].id = ids[i];
-    docs[i].text = text_arg(texts[i], docs[i].error);
     docs[i].lang = langs[i];
+    if (!errors.empty() && !errors[i].empty()) {
+      docs[i].error = errors[i];
+      continue;
+    }
+    docs[i].text = text_arg(texts[i], docs[i].error);
   }
   return docs;
 }
@@ -168,8 +176,9 @@ void register_analyze(py::module_& m) {
            "Every codebook actor, medium and target mention per document (columns; kind 0/1/2).")
       .def("analyze",
            [](const Analyzer& an, const std::vector<std::string>& ids, const py::sequence& texts,
-              const std::vector<std::string>& langs, int threads, bool explain) {
-             const std::vector<pipeline::DocInput> docs = doc_inputs(ids, texts, langs);
+              const std::vector<std::string>& langs, int threads, bool explain,
+              const std::vector<std::string>& errors) {
+             const std::vector<pipeline::DocInput> docs = doc_inputs(ids, texts, langs, errors);
              pipeline::Batch b;
              {
                py::gil_scoped_release release;
@@ -230,6 +239,7 @@ void register_analyze(py::module_& m) {
              return py::make_tuple(d, q, feats, h);
            },
            py::arg("ids"), py::arg("texts"), py::arg("langs"), py::arg("threads") = 1, py::arg("explain") = false,
+           py::arg("errors") = std::vector<std::string>(),
            "Analyse a batch: (documents columns, quotes columns). The GIL is released while it runs.");
 }
 

@@ -135,6 +135,7 @@ class Analyzer:
         langs: Sequence[str],
         threads: int = 1,
         explain: bool = False,
+        errors: Sequence[str] = [],
     ) -> tuple[dict[str, Any], dict[str, Any], NDArray[np.float32], dict[str, Any]]: ...
 
 # bind_stats.cpp: the submodule quoteframe._core.stats. A one-file stub cannot

@@ -54,9 +54,13 @@ class Analyzer:
 
     def run(self, ids: Sequence[str], texts: Sequence[Union[str, bytes]], langs: Sequence[str],
             paths: Sequence[str], threads: Optional[int] = None,
-            explain: bool = False) -> Tuple[pd.DataFrame, pd.DataFrame]:
+            explain: bool = False, errors: Optional[Sequence[str]] = None) -> Tuple[pd.DataFrame, pd.DataFrame]:
+        """Analyse one batch. ``errors``, when given, has a message for each
+        document that could not be read ("" for the others): those become
+        error rows of the documents table."""
         n_threads = 0 if threads is None else int(threads)
-        docs, q, feats, hits = self._core.analyze(list(ids), list(texts), list(langs), n_threads, explain)
+        docs, q, feats, hits = self._core.analyze(list(ids), list(texts), list(langs), n_threads, explain,
+                                                  list(errors) if errors is not None else [])
         documents = pd.DataFrame(
             {"doc_id": docs["doc_id"], "path": list(paths), "lang": docs["lang"], "n_chars": docs["n_chars"],
              "n_quotes": docs["n_quotes"], "status": docs["status"], "error": docs["error"]},
@@ -167,46 +171,61 @@ class Analyzer:
         return frame
 
 
+def _looks_like_path(s: str) -> bool:
+    """A string meant as a file name rather than a text (for lists of strings)."""
+    return "\n" not in s and len(s) < 4096 and (os.path.isfile(s) or s.endswith(".txt"))
+
+
 def _inputs(source, lang: Optional[str], errors: str):
-    """(ids, texts, langs, paths) from any supported input."""
+    """(ids, texts, langs, paths, read_errors) from any supported input."""
     from .text import read_bytes_as_text
 
     ids: List[str] = []
     texts: List[Union[str, bytes]] = []
     paths: List[str] = []
+    read_errors: List[str] = []
     if isinstance(source, pd.DataFrame):
         if "text" not in source.columns:
             raise ValueError("a DataFrame input needs a 'text' column (and optionally 'doc_id', 'lang')")
         ids = [str(x) for x in source["doc_id"]] if "doc_id" in source.columns else [f"doc{i}" for i in range(len(source))]
         texts = list(source["text"])
         langs = [str(x) for x in source["lang"]] if "lang" in source.columns else [lang or ""] * len(ids)
-        return ids, texts, langs, [""] * len(ids)
+        return ids, texts, langs, [""] * len(ids), None
     if isinstance(source, Corpus):
         source = list(source)
     if isinstance(source, Document):
         source = [source]
     if isinstance(source, (list, tuple)) and source and isinstance(source[0], Document):
         return ([d.id for d in source], [d.text for d in source], [lang or d.lang for d in source],
-                [d.path for d in source])
+                [d.path for d in source], None)
     if isinstance(source, str) and ("\n" in source or not (os.path.exists(source) or any(c in source for c in "*?["))):
         raise ValueError(
             "analyze() got a string that is neither an existing path nor a glob; "
             "to analyse raw text pass a list of strings: analyze([text])"
         )
     if isinstance(source, (list, tuple)) and source and all(isinstance(s, str) for s in source) and not all(
-        os.path.isfile(s) for s in source
+        _looks_like_path(s) for s in source
     ):
+        # Texts, unless every item reads as a file name: a list of paths with a
+        # missing file gives that file an error row instead of analysing the
+        # path strings themselves.
         ids = [f"doc{i}" for i in range(len(source))]
-        return ids, list(source), [lang or ""] * len(ids), [""] * len(ids)
+        return ids, list(source), [lang or ""] * len(ids), [""] * len(ids), None
     for p in _expand(source):
-        data = Path(p).read_bytes()
         ids.append(Path(p).stem)
         paths.append(str(p))
+        try:
+            data = Path(p).read_bytes()
+        except OSError as e:  # unreadable or vanished: an error row, not an aborted batch
+            texts.append(b"")
+            read_errors.append(f"{p}: cannot read the file: {e.strerror or e}")
+            continue
+        read_errors.append("")
         if errors == "replace":
             texts.append(read_bytes_as_text(data, str(p), "replace"))
         else:
             texts.append(data)  # the core validates and reports bad UTF-8 as an error row
-    return ids, texts, [lang or ""] * len(ids), paths
+    return ids, texts, [lang or ""] * len(ids), paths, read_errors
 
 
 def analyze(
@@ -245,8 +264,8 @@ def analyze(
     if errors not in ("row", "replace"):
         raise ValueError(f"errors must be 'row' or 'replace', not {errors!r}")
     an = codebook if isinstance(codebook, Analyzer) else _analyzer(codebook)
-    ids, texts, langs, paths = _inputs(source, lang, errors)
-    quotes, documents = an.run(ids, texts, langs, paths, threads, explain)
+    ids, texts, langs, paths, read_errors = _inputs(source, lang, errors)
+    quotes, documents = an.run(ids, texts, langs, paths, threads, explain, read_errors)
     quotes.attrs["documents"] = documents
     quotes.attrs["codebook"] = an.codebook.name
     return quotes
@@ -303,7 +322,7 @@ def mentions(source, codebook="csto-kazakhstan-2022", lang: Optional[str] = None
     [['Zakharova', 'actor', 'maria_zakharova'], ['Psaki', 'actor', 'jen_psaki'], ['TASS', 'medium', 'tass']]
     """
     an = codebook if isinstance(codebook, Analyzer) else _analyzer(codebook)
-    ids, texts, langs, _ = _inputs(source, lang, "replace")
+    ids, texts, langs, _, _ = _inputs(source, lang, "replace")
     m = an._core.mentions(list(ids), list(texts), list(langs))
     actors, media, tgts = an.codebook.actors, an.codebook.media, an.codebook.targets
     kinds = np.array(["actor", "medium", "target"], dtype=object)[m["kind"]]

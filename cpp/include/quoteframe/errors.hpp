@@ -45,7 +45,10 @@ class ConfigError : public std::invalid_argument {
     std::string s = source;
     if (line > 0) s += ":" + std::to_string(line);
     s += ": ";
-    if (!field.empty()) s += field + ": ";
+    // A hostile file can make a field path of any length: keep messages short.
+    constexpr std::size_t kMaxField = 200;
+    if (field.size() > kMaxField) s += field.substr(0, kMaxField) + "...: ";
+    else if (!field.empty()) s += field + ": ";
     return s + problem;
   }
   std::string source_;

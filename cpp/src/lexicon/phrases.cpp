@@ -185,13 +185,16 @@ Trie::Match Trie::longest_at(const Keys& keys, int32_t i, int32_t limit) const {
     }
     if (!may_start) return best;
   }
-  // Depth-first over the (few) branches that several keys per token open.
+  // Depth-first over the branches that several keys per token open (a
+  // token can match several wildcard prefixes). Every branch is a distinct
+  // trie path, so the walk is bounded by the trie, not by a fixed stack.
   struct Frame { int32_t node, pos; };
-  Frame stack[64];
-  int top = 0;
-  stack[top++] = {0, i};
-  while (top > 0) {
-    const Frame f = stack[--top];
+  thread_local std::vector<Frame> stack;
+  stack.clear();
+  stack.push_back({0, i});
+  while (!stack.empty()) {
+    const Frame f = stack.back();
+    stack.pop_back();
     if (f.pos >= limit) continue;
     const auto b = keys.offsets[static_cast<std::size_t>(f.pos)];
     const auto e = keys.offsets[static_cast<std::size_t>(f.pos) + 1];
@@ -202,7 +205,7 @@ Trie::Match Trie::longest_at(const Keys& keys, int32_t i, int32_t limit) const {
         best.last = f.pos + 1;
         best.node = c;
       }
-      if (top < 64) stack[top++] = {c, f.pos + 1};
+      stack.push_back({c, f.pos + 1});
     }
   }
   return best;
