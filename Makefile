@@ -4,7 +4,7 @@
 PYTHON ?= python3
 SHARED ?= ../shared
 OUT ?= out
-APT_PACKAGES ?= libicu-dev libeigen3-dev catch2 ccache chromium fonts-dejavu-core
+APT_PACKAGES ?= libicu-dev libeigen3-dev catch2 ccache chromium fonts-dejavu-core valgrind
 PYTAG := $(shell $(PYTHON) -c "import sys; print('cp%d%d' % sys.version_info[:2])")
 # ctest runs in the build folder pip's build back end leaves behind.
 BUILD_DIR = $(firstword $(wildcard build/$(PYTAG)-*))
