@@ -15,6 +15,7 @@ from .compare import compare, frame_divergence, keyness, reliability
 from .evaluate import evaluate, load_gold
 from .io import write_outputs
 from .kwic import kwic
+from .stream import analyze_to, iter_analyze
 from .text import (
     Corpus,
     Document,
@@ -40,6 +41,7 @@ __all__ = [
     "align",
     "align_corpus",
     "analyze",
+    "analyze_to",
     "builtin_codebooks",
     "compare",
     "detect_language",
@@ -49,6 +51,7 @@ __all__ = [
     "explain",
     "frame_divergence",
     "io",
+    "iter_analyze",
     "keyness",
     "kwic",
     "load_codebook",
