@@ -54,7 +54,7 @@ def client():
         pytest.skip("needs the dask extra: pip install 'quoteframe[dask]'")
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0") as cluster:
         with Client(cluster) as c:
             yield c
 

@@ -37,7 +37,7 @@ def article_dir(tmp_path_factory):
     """The twelve test articles and the case corpus (when present) in one folder."""
     folder = tmp_path_factory.mktemp("articles")
     sources = sorted(ARTICLES.glob("*/*.txt"))
-    case = PACKAGE_ROOT.parent.parent / "shared" / "corpus" / "docs"
+    case = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "docs"
     sources += sorted(case.glob("*.txt")) if case.is_dir() else []
     for p in sources:
         (folder / p.name).write_bytes(p.read_bytes())
