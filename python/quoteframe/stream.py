@@ -25,9 +25,9 @@ Inputs (``source``):
 - a folder (its ``.txt`` files, sorted by name), a glob (``"news/**/*.txt"``) or one
   file: only the file *names* are listed up front (for the order); each file is read
   when its chunk comes;
-- a list or tuple: of paths when every item is an existing file, else of texts (the
-  rule of :func:`quoteframe.analyze`); of :class:`quoteframe.Document`; or of the
-  items below;
+- a list or tuple of strings: of paths when every item reads as a file name (an
+  existing file, or a name ending in ``.txt``), else of texts (the rule of
+  :func:`quoteframe.analyze`); of :class:`quoteframe.Document`; or of the items below;
 - a DataFrame with a ``text`` column (optional ``doc_id``, ``lang``), a
   :class:`quoteframe.Corpus`;
 - any other iterable or iterator, consumed lazily, one item at a time. An item is a
@@ -41,9 +41,8 @@ the whole stream, as :func:`quoteframe.analyze` numbers them.
 
 Every input has its row in a ``documents`` table: a document that fails (invalid
 UTF-8 with ``errors="row"``, a file that cannot be read, say deleted after the
-folder was listed) is a row with ``status == "error"`` and the reason in ``error``.
-Unlike :func:`quoteframe.analyze`, which raises ``OSError`` for an unreadable file,
-a stream keeps going, so one bad file cannot lose the hours spent on the others.
+folder was listed) is a row with ``status == "error"`` and the reason in ``error``,
+as in :func:`quoteframe.analyze`; the stream goes on.
 
 Every chunk has the same columns and dtypes, including a chunk without quotes.
 """
@@ -60,7 +59,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tupl
 import numpy as np
 import pandas as pd
 
-from .analyze import DOCUMENT_COLUMNS, QUOTE_COLUMNS, Analyzer, _analyzer
+from .analyze import DOCUMENT_COLUMNS, QUOTE_COLUMNS, Analyzer, _analyzer, _looks_like_path
 from .io import DOCUMENT_SCHEMA, QUOTE_SCHEMA, OutputWriter
 from .text import Corpus, Document, read_bytes_as_text
 
@@ -182,8 +181,6 @@ def _item_record(item: Any, i: int, lang: Optional[str]) -> _Record:
 
 
 def _frame_records(frame: pd.DataFrame, lang: Optional[str]) -> Iterator[_Record]:
-    if "text" not in frame.columns:
-        raise ValueError("a DataFrame input needs a 'text' column (and optionally 'doc_id', 'lang')")
     n = len(frame)
     ids = frame["doc_id"] if "doc_id" in frame.columns else (f"doc{i}" for i in range(n))
     langs = frame["lang"] if "lang" in frame.columns else itertools.repeat(lang or "", n)
@@ -215,7 +212,7 @@ def _records(source: Any, lang: Optional[str]) -> Iterator[_Record]:
         return (_file_record(p, lang) for p in _paths_of(spec))
     if isinstance(source, (list, tuple)):
         if source and all(isinstance(s, str) for s in source):
-            if all(os.path.isfile(s) for s in source):
+            if all(_looks_like_path(s) for s in source):
                 return (_file_record(p, lang) for p in source)
             return ((f"doc{i}", s, lang or "", "") for i, s in enumerate(source))
         if source and all(isinstance(s, os.PathLike) for s in source):
@@ -243,7 +240,10 @@ def _chunks(records: Iterator[_Record], chunk_size: int, chunk_bytes: Optional[i
     for rec in records:
         chunk.append(rec)
         body = rec[1]
-        size += os.path.getsize(body) if isinstance(body, Path) and body.is_file() else len(body)
+        if isinstance(body, Path):
+            size += body.stat().st_size if body.is_file() else 0  # a missing file: an error row, no bytes
+        else:
+            size += len(body)
         if len(chunk) >= chunk_size or size >= chunk_bytes:
             yield chunk
             chunk, size = [], 0
@@ -251,38 +251,22 @@ def _chunks(records: Iterator[_Record], chunk_size: int, chunk_bytes: Optional[i
         yield chunk
 
 
-def _read(chunk: List[_Record], errors: str) -> Tuple[List[_Record], List[Tuple[int, str]]]:
-    """The chunk with every file read, and (position, message) of the files that could not be."""
-    out: List[_Record] = []
-    failed: List[Tuple[int, str]] = []
-    for k, (doc_id, body, lang, path) in enumerate(chunk):
+def _read(chunk: List[_Record], errors: str) -> Tuple[List[Union[str, bytes]], List[str]]:
+    """The texts of a chunk, files read, and for each document why it could not be read ("" if it could)."""
+    texts: List[Union[str, bytes]] = []
+    read_errors: List[str] = []
+    for _, body, _, path in chunk:
+        message = ""
         if isinstance(body, Path):
             try:
                 data = body.read_bytes()
-            except OSError as exc:
-                failed.append((k, f"{path}: cannot read the file ({exc.strerror or exc})"))
-                continue
+            except OSError as exc:  # vanished or unreadable: an error row, as analyze() makes it
+                data, message = b"", f"{path}: cannot read the file: {exc.strerror or exc}"
             # errors="row": the core checks UTF-8 and reports a bad file as an error row.
-            body = read_bytes_as_text(data, path, "replace") if errors == "replace" else data
-        out.append((doc_id, body, lang, path))
-    return out, failed
-
-
-def _with_failures(documents: pd.DataFrame, chunk: List[_Record], failed: List[Tuple[int, str]],
-                   like: pd.DataFrame) -> pd.DataFrame:
-    """The documents table with a row for each unreadable file, at its place in the chunk."""
-    if not failed:
-        return documents
-    rows = pd.DataFrame(
-        {"doc_id": [chunk[k][0] for k, _ in failed], "path": [chunk[k][3] for k, _ in failed],
-         "lang": [chunk[k][2] for k, _ in failed], "n_chars": 0, "n_quotes": 0, "status": "error",
-         "error": [msg for _, msg in failed]},
-        columns=DOCUMENT_COLUMNS,
-    )
-    bad = {k for k, _ in failed}
-    order = np.array([k for k in range(len(chunk)) if k not in bad] + [k for k, _ in failed])
-    both = conform(pd.concat([conform(documents, like), conform(rows, like)], ignore_index=True), like)
-    return both.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+            body = read_bytes_as_text(data, path, "replace") if errors == "replace" and not message else data
+        texts.append(body)
+        read_errors.append(message)
+    return texts, read_errors
 
 
 def analyze_records(an: Analyzer, chunk: List[_Record], threads: Optional[int], errors: str, explain: bool,
@@ -291,13 +275,12 @@ def analyze_records(an: Analyzer, chunk: List[_Record], threads: Optional[int], 
 
     Shared by the stream and by :mod:`quoteframe.dask` (one partition = one chunk).
     """
-    readable, failed = _read(chunk, errors)
-    ids, texts, langs, paths = (list(col) for col in zip(*readable)) if readable else ([], [], [], [])
-    del readable
-    quotes, documents = an.run(ids, texts, langs, paths, threads, explain)
-    quotes = conform(quotes, quote_schema)
-    documents = _with_failures(conform(documents, doc_schema), chunk, failed, doc_schema)
-    return quotes, documents
+    texts, read_errors = _read(chunk, errors)
+    ids = [rec[0] for rec in chunk]
+    langs = [rec[2] for rec in chunk]
+    paths = [rec[3] for rec in chunk]
+    quotes, documents = an.run(ids, texts, langs, paths, threads, explain, read_errors)
+    return conform(quotes, quote_schema), conform(documents, doc_schema)
 
 
 def iter_analyze(

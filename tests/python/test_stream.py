@@ -205,6 +205,8 @@ def test_every_input_has_one_row_in_order_whatever_went_wrong(analyzer, tmp_path
     ]
     chunks = list(iter_analyze(iter(items), codebook=analyzer, chunk_size=3, lang="fr"))
     docs = pd.concat([d for _, d in chunks])
+    by_bytes = pd.concat([d for _, d in iter_analyze(iter(items), codebook=analyzer, chunk_bytes=20, lang="fr")])
+    pd.testing.assert_frame_equal(by_bytes, docs)
     assert docs["doc_id"].tolist() == ["first", "missing", "bad", "doc3", "bytes", "bad-bytes", "good", "doc7"]
     assert docs.index.tolist() == list(range(len(items)))
     assert docs["status"].tolist() == ["ok", "error", "error", "ok", "ok", "error", "ok", "ok"]
