@@ -68,6 +68,10 @@ class Analyzer:
         )
         frame = self._frame(q, documents)
         frame = pd.concat([frame, self._features(feats)], axis=1)
+        # One schema whatever the input (no nested quote, no quote at all).
+        from .stream import conform, empty_quotes
+
+        frame = conform(frame, empty_quotes(self))
         if explain:
             frame.attrs["explanations"] = self._explanations(hits, frame)
         return frame, documents

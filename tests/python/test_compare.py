@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import quoteframe.compare as qc
 from quoteframe.compare import compare, feature_columns, frame_divergence, keyness, reliability
 
 

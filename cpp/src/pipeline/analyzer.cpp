@@ -60,8 +60,6 @@ void process_one(const Analyzer& an, text::Pipeline& pipe, const DocInput& in, i
   const auto quotes = an.extractor().extract(d, keys);
   out.row.n_quotes = static_cast<int64_t>(quotes.size());
   QuoteColumns& c = out.q;
-  const auto& actors = an.codebook().actors;
-  (void)actors;
   for (std::size_t i = 0; i < quotes.size(); ++i) {
     const quotes::Quote& q = quotes[i];
     c.doc.push_back(doc_index);

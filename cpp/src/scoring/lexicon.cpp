@@ -10,13 +10,12 @@ namespace quoteframe::scoring {
 namespace {
 
 // A polarity list: strings (strength 1) or { pattern = "...", strength = x }.
-std::vector<codebook::Pattern> polarity_list(util::TableReader& r, const util::Value& table, std::string_view key) {
+std::vector<codebook::Pattern> polarity_list(util::TableReader& r, std::string_view key) {
   std::vector<codebook::Pattern> out;
   const util::Value* v = r.get(key);
   if (!v) return out;
   if (v->kind != util::Value::Kind::Array)
     r.fail(v->line, key, std::string("expected an array, got ") + util::kind_name(v->kind));
-  (void)table;
   for (std::size_t i = 0; i < v->array.size(); ++i) {
     const util::Value& e = v->array[i];
     const std::string field = r.field(key) + "[" + std::to_string(i) + "]";
@@ -52,8 +51,8 @@ LexiconData parse_lexicon(std::string_view toml_text, const std::string& source)
   LexiconData d;
   d.source = source;
   d.language = r.required_string("language");
-  d.positive = polarity_list(r, *lex, "positive");
-  d.negative = polarity_list(r, *lex, "negative");
+  d.positive = polarity_list(r, "positive");
+  d.negative = polarity_list(r, "negative");
   d.negators = r.string_list("negators");
   d.intensifiers = r.string_list("intensifiers");
   d.diminishers = r.string_list("diminishers");

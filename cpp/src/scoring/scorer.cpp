@@ -62,11 +62,10 @@ Scorer::Scorer(std::shared_ptr<const text::LanguageRegistry> langs, std::shared_
   for (const auto& c : C.languages)
     if (std::find(codes.begin(), codes.end(), c) == codes.end()) codes.push_back(c);
 
-  auto add = [&](Layers& L, lexicon::Trie& trie, EntryKind kind, int32_t ref, float weight, const std::string& lang,
+  auto add = [&](lexicon::Trie& trie, EntryKind kind, int32_t ref, float weight, const std::string& lang,
                  const std::string& pattern) {
     auto toks = pipe.tokenize_pattern(pattern, lang);
     if (toks.empty()) return;
-    (void)L;
     const int32_t e = static_cast<int32_t>(entries_.size());
     entries_.push_back(Entry{kind, ref, weight, lang, pattern});
     trie.add(*vocab_, toks, e);
@@ -78,32 +77,32 @@ Scorer::Scorer(std::shared_ptr<const text::LanguageRegistry> langs, std::shared_
       auto it = C.frames[f].patterns.find(code);
       if (it == C.frames[f].patterns.end()) continue;
       for (const auto& p : it->second)
-        add(*L, L->topics, EntryKind::Frame, static_cast<int32_t>(f), static_cast<float>(p.weight), code, p.text);
+        add(L->topics, EntryKind::Frame, static_cast<int32_t>(f), static_cast<float>(p.weight), code, p.text);
     }
     for (std::size_t t = 0; t < C.targets.size(); ++t) {
       auto it = C.targets[t].patterns.find(code);
       if (it == C.targets[t].patterns.end()) continue;
       for (const auto& p : it->second)
-        add(*L, L->topics, EntryKind::Target, static_cast<int32_t>(t), static_cast<float>(p.weight), code, p.text);
+        add(L->topics, EntryKind::Target, static_cast<int32_t>(t), static_cast<float>(p.weight), code, p.text);
     }
     auto polarity = [&](const std::map<std::string, std::vector<codebook::Pattern>>& m, EntryKind kind) {
       auto it = m.find(code);
       if (it == m.end()) return;
-      for (const auto& p : it->second) add(*L, L->evaluative, kind, -1, static_cast<float>(p.weight), code, p.text);
+      for (const auto& p : it->second) add(L->evaluative, kind, -1, static_cast<float>(p.weight), code, p.text);
     };
     polarity(C.positive, EntryKind::Positive);
     polarity(C.negative, EntryKind::Negative);
     if (const LexiconData* lx = lexicons_->find(code)) {
       for (const auto& p : lx->positive)
-        add(*L, L->evaluative, EntryKind::Positive, -1, static_cast<float>(p.weight), code, p.text);
+        add(L->evaluative, EntryKind::Positive, -1, static_cast<float>(p.weight), code, p.text);
       for (const auto& p : lx->negative)
-        add(*L, L->evaluative, EntryKind::Negative, -1, static_cast<float>(p.weight), code, p.text);
+        add(L->evaluative, EntryKind::Negative, -1, static_cast<float>(p.weight), code, p.text);
       for (const auto& p : lx->situational) {
-        add(*L, L->evaluative, EntryKind::Negative, -1, 1.f, code, p);
+        add(L->evaluative, EntryKind::Negative, -1, 1.f, code, p);
         if (!entries_.empty() && entries_.back().pattern == p) entries_.back().situational = true;
       }
       auto mods = [&](const std::vector<std::string>& v, EntryKind kind) {
-        for (const auto& s : v) add(*L, L->modifiers, kind, -1, 1.f, code, s);
+        for (const auto& s : v) add(L->modifiers, kind, -1, 1.f, code, s);
       };
       mods(lx->negators, EntryKind::Negator);
       mods(lx->intensifiers, EntryKind::Intensifier);

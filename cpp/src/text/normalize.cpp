@@ -121,11 +121,9 @@ std::string Folder::fold_utf8(std::string_view s) const {
 }
 
 Normalized normalize_with_map(std::string_view utf8) {
-  const Folder& folder = Folder::shared();
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCCasefoldInstance(status);
   if (U_FAILURE(status)) throw IcuError("Normalizer2::getNFKCCasefoldInstance", status);
-  (void)folder;
 
   // Decode to code points once, pre-mapped.
   std::vector<UChar32> cps;
