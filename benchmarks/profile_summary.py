@@ -132,14 +132,14 @@ def _sum(sites: CallSites, caller: Optional[str] = None, callee: Optional[str] =
 def summarise(path: Path) -> List[Tuple[str, int, str]]:
     sites, _, _ = parse(path)
     doc = ROOT / "cpp" / "src" / "text" / "document.cpp"
-    seg = _lines_of(doc, "void segment_words(", "push_token(d, start, e, kind")
-    sent = _lines_of(doc, "// Sentences from ICU", "bounds.push_back(p.begin + b)")
-    process = r"quoteframe::text::Pipeline::process\("
+    seg = _lines_of(doc, "void segment_words(", "while (pi < np) first_token")
+    sent = _lines_of(doc, "// Sentences from ICU", "sentence_bounds(p.begin, p.end)")
+    process = r"quoteframe::text::Pipeline::(process\(|Impl::push_token)"
     iterator = r"RuleBasedBreakIterator|BreakIterator::|utext_|Impl::set_text"
     chain = _sum(sites, caller=r"Analyzer::analyze\(", callee=r"process_one")
     if chain == 0:  # threads: process_one is reached through the worker lambda
         chain = _sum(sites, callee=r"process_one\(")
-    text_layer = _sum(sites, caller=r"process_one", callee=process)
+    text_layer = _sum(sites, caller=r"process_one", callee=r"quoteframe::text::Pipeline::process\(")
     words_icu = _sum(sites, caller=process, callee=iterator, file="document.cpp", lines=seg)
     sentences = _sum(sites, caller=process, callee=iterator, file="document.cpp", lines=sent)
     fold = _sum(sites, caller=process, callee=r"Folder::fold")
@@ -256,8 +256,8 @@ def _stage_of(frames: List[Tuple[str, str]], seg: range, sent: range) -> Optiona
 def summarise_perf(path: Path) -> Tuple[Dict[str, int], int, int]:
     """(samples per stage, samples in the chain, all samples)."""
     doc = ROOT / "cpp" / "src" / "text" / "document.cpp"
-    seg = _lines_of(doc, "void segment_words(", "push_token(d, start, e, kind")
-    sent = _lines_of(doc, "// Sentences from ICU", "bounds.push_back(p.begin + b)")
+    seg = _lines_of(doc, "void segment_words(", "while (pi < np) first_token")
+    sent = _lines_of(doc, "// Sentences from ICU", "sentence_bounds(p.begin, p.end)")
     counts: Dict[str, int] = defaultdict(int)
     total = 0
     for frames in _perf_samples(path):

@@ -27,8 +27,8 @@ struct DocOut {
   HitColumns hits;                                   // quote = local row
 };
 
-void process_one(const Analyzer& an, text::Pipeline& pipe, const DocInput& in, int32_t doc_index, bool explain,
-                 DocOut& out) {
+void process_one(const Analyzer& an, text::Pipeline& pipe, lexicon::KeyMemo& memo, const DocInput& in,
+                 int32_t doc_index, bool explain, DocOut& out) {
   out.row.id = in.id;
   if (!in.error.empty()) {
     out.row.status = "error";
@@ -56,7 +56,7 @@ void process_one(const Analyzer& an, text::Pipeline& pipe, const DocInput& in, i
   out.row.status = "ok";
   // One key pass serves the extractor and the scorer (shared vocabulary).
   lexicon::Keys keys;
-  an.scorer().keys(d, keys);
+  an.scorer().keys(d, keys, &memo);
   const auto quotes = an.extractor().extract(d, keys);
   out.row.n_quotes = static_cast<int64_t>(quotes.size());
   QuoteColumns& c = out.q;
@@ -136,9 +136,10 @@ Batch Analyzer::analyze(const std::vector<DocInput>& docs, int threads, bool exp
   std::mutex failure_mutex;
   auto worker = [&]() {
     try {
-      text::Pipeline pipe(langs_);  // ICU iterators are per thread
+      text::Pipeline pipe(langs_);  // ICU iterators and the memo of forms are per thread
+      lexicon::KeyMemo memo;
       for (std::size_t i = next++; i < n; i = next++) {
-        process_one(*this, pipe, docs[i], static_cast<int32_t>(i), explain, outs[i]);
+        process_one(*this, pipe, memo, docs[i], static_cast<int32_t>(i), explain, outs[i]);
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failure_mutex);

@@ -179,10 +179,10 @@ const Scorer::Layers* Scorer::layers_for(const std::string& code) const {
   return nullptr;
 }
 
-void Scorer::keys(const text::Document& doc, lexicon::Keys& out) const {
+void Scorer::keys(const text::Document& doc, lexicon::Keys& out, lexicon::KeyMemo* memo) const {
   static const std::vector<lexicon::Clitic> none;
   const Layers* L = layers_for(doc.lang);
-  vocab_->keys(doc, L ? L->clitics : none, out);
+  vocab_->keys(doc, L ? L->clitics : none, out, memo);
 }
 
 int32_t Scorer::collect(const text::Document& doc, const lexicon::Keys& keys, int32_t first, int32_t last,

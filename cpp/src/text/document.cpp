@@ -6,11 +6,13 @@
 
 #include <unicode/brkiter.h>
 #include <unicode/uchar.h>
+#include <unicode/ustring.h>
 #include <unicode/utext.h>
 #include <unicode/utf16.h>
 
 #include "quoteframe/errors.hpp"
 #include "quoteframe/text/utf8.hpp"
+#include "quoteframe/util/hash.hpp"
 
 namespace quoteframe::text {
 
@@ -35,6 +37,8 @@ bool is_line_break(char16_t c) {
 }
 
 bool is_space_or_ignorable(UChar32 c) {
+  // ASCII: white space and C0 controls (DEL too); no property lookup.
+  if (c < 0x80) return c <= 0x20 || c == 0x7F;
   return u_isUWhiteSpace(c) || u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT) ||
          u_charType(c) == U_CONTROL_CHAR;
 }
@@ -62,6 +66,84 @@ std::u16string strip_entry(std::u16string s) {
   return s;
 }
 
+// The folded form and case flags of every distinct token form seen by one
+// pipeline. News text is Zipfian: most tokens of a batch repeat a form seen
+// before, and a lookup here costs far less than ICU's normalisation and four
+// character-property calls per letter. Keyed by the raw UTF-16 text and the
+// token kind; cleared when it grows past its caps, so memory stays bounded
+// however many documents a pipeline processes.
+class FormMemo {
+ public:
+  struct Entry {
+    uint64_t hash;
+    int32_t raw, raw_len, norm, norm_len;  // offsets into the arena
+    uint8_t kind, flags;
+  };
+  static constexpr std::size_t kMaxEntries = 1 << 18;
+  static constexpr std::size_t kMaxArena = std::size_t{1} << 23;  // code units
+  static constexpr int32_t kMaxLength = 64;                         // longer forms are not kept
+
+  const Entry* find(const char16_t* s, int32_t len, uint8_t kind, uint64_t h) const noexcept {
+    if (slots_.empty()) return nullptr;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      const int32_t id = slots_[i];
+      if (id < 0) return nullptr;
+      const Entry& e = entries_[static_cast<std::size_t>(id)];
+      if (e.hash == h && e.kind == kind && e.raw_len == len &&
+          std::char_traits<char16_t>::compare(arena_.data() + e.raw, s, static_cast<std::size_t>(len)) == 0)
+        return &e;
+    }
+  }
+
+  const Entry& insert(const char16_t* s, int32_t len, uint8_t kind, uint64_t h, std::u16string_view norm,
+                      uint8_t flags) {
+    if (entries_.size() >= kMaxEntries || arena_.size() + static_cast<std::size_t>(len) + norm.size() > kMaxArena)
+      clear();
+    if ((entries_.size() + 1) * 2 > slots_.size()) grow();
+    Entry e;
+    e.hash = h;
+    e.kind = kind;
+    e.flags = flags;
+    e.raw = static_cast<int32_t>(arena_.size());
+    e.raw_len = len;
+    arena_.append(s, static_cast<std::size_t>(len));
+    e.norm = static_cast<int32_t>(arena_.size());
+    e.norm_len = static_cast<int32_t>(norm.size());
+    arena_.append(norm);
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = h & mask;
+    while (slots_[i] >= 0) i = (i + 1) & mask;
+    slots_[i] = static_cast<int32_t>(entries_.size());
+    entries_.push_back(e);
+    return entries_.back();
+  }
+
+  std::u16string_view norm(const Entry& e) const noexcept {
+    return std::u16string_view(arena_.data() + e.norm, static_cast<std::size_t>(e.norm_len));
+  }
+
+ private:
+  void clear() {
+    entries_.clear();
+    arena_.clear();
+    slots_.assign(slots_.size(), -1);
+  }
+  void grow() {
+    const std::size_t n = slots_.empty() ? 1024 : slots_.size() * 2;
+    slots_.assign(n, -1);
+    const std::size_t mask = n - 1;
+    for (std::size_t id = 0; id < entries_.size(); ++id) {
+      std::size_t i = entries_[id].hash & mask;
+      while (slots_[i] >= 0) i = (i + 1) & mask;
+      slots_[i] = static_cast<int32_t>(id);
+    }
+  }
+  std::vector<Entry> entries_;
+  std::vector<int32_t> slots_;
+  std::u16string arena_;
+};
+
 }  // namespace
 
 struct Pipeline::Impl {
@@ -73,6 +155,8 @@ struct Pipeline::Impl {
   std::map<std::string, FoldedLists> lists;    // by language code
   icu::UnicodeString scratch;
   UText* utext = nullptr;
+  FormMemo forms;
+  std::u16string fold_buf;
 
   ~Impl() {
     if (utext) utext_close(utext);
@@ -111,14 +195,35 @@ struct Pipeline::Impl {
     if (U_FAILURE(status)) throw IcuError("BreakIterator::setText", status);
   }
 
-  void push_token(Document& d, int32_t b, int32_t e, TokenKind kind, uint8_t flags) {
+  // Appends a token; words and numbers get their case flags (`extra` adds
+  // flags such as kElided). The fold and the case flags come from the memo
+  // of forms when the same text was seen before.
+  void push_token(Document& d, int32_t b, int32_t e, TokenKind kind, uint8_t extra) {
     Token t;
     t.begin = b;
     t.end = e;
     t.kind = kind;
-    t.flags = flags;
     t.norm_begin = static_cast<int32_t>(d.norms.size());
-    folder.fold(reinterpret_cast<const char16_t*>(d.u16.getBuffer()) + b, e - b, d.norms, scratch);
+    const char16_t* s = reinterpret_cast<const char16_t*>(d.u16.getBuffer()) + b;
+    const int32_t len = e - b;
+    const bool wordlike = kind == TokenKind::Word || kind == TokenKind::Number;
+    if (len > FormMemo::kMaxLength) {  // rare and long: not worth keeping
+      folder.fold(s, len, d.norms, scratch);
+      t.flags = static_cast<uint8_t>((wordlike ? case_flags(s, len) : 0) | extra);
+      t.norm_len = static_cast<int32_t>(d.norms.size()) - t.norm_begin;
+      d.tokens.push_back(t);
+      return;
+    }
+    const auto k = static_cast<uint8_t>(kind);
+    const uint64_t h = util::hash_u16(s, static_cast<std::size_t>(len), k);
+    const FormMemo::Entry* m = forms.find(s, len, k, h);
+    if (!m) {
+      fold_buf.clear();
+      folder.fold(s, len, fold_buf, scratch);
+      m = &forms.insert(s, len, k, h, fold_buf, wordlike ? case_flags(s, len) : 0);
+    }
+    d.norms.append(forms.norm(*m));
+    t.flags = static_cast<uint8_t>(m->flags | extra);
     t.norm_len = static_cast<int32_t>(d.norms.size()) - t.norm_begin;
     d.tokens.push_back(t);
   }
@@ -141,15 +246,30 @@ struct Pipeline::Impl {
     return f;
   }
 
-  // Word segmentation of u16[pb, pe): words, numbers, and one token per
-  // punctuation mark or symbol; white space and ignorables are skipped.
-  void segment_words(Document& d, icu::BreakIterator& it, const FoldedLists& fl, int32_t pb,
-                     int32_t pe) {
-    set_text(it, d.u16, pb, pe);
+  // Word segmentation of the whole document, one pass of the iterator
+  // (setting it per paragraph costs more than the paragraphs' text):
+  // words, numbers, and one token per punctuation mark or symbol, each
+  // inside a paragraph (line breaks are always word boundaries; a segment
+  // is clipped to its paragraph, whose ends exclude white space and
+  // ignorables); white space and ignorables are skipped. Fills each
+  // paragraph's token range through `first_token`.
+  void segment_words(Document& d, icu::BreakIterator& it, const FoldedLists& fl,
+                     std::vector<int32_t>& first_token) {
+    const int32_t n = d.u16.length();
+    set_text(it, d.u16, 0, n);
     const char16_t* buf = reinterpret_cast<const char16_t*>(d.u16.getBuffer());
+    const std::size_t np = d.paragraphs.size();
+    first_token.assign(np + 1, 0);
+    std::size_t pi = 0;
     int32_t prev = it.first();
-    for (int32_t next = it.next(); next != icu::BreakIterator::DONE; prev = next, next = it.next()) {
-      const int32_t b = pb + prev, e = pb + next;
+    for (int32_t next = it.next(); next != icu::BreakIterator::DONE && pi < np; prev = next, next = it.next()) {
+      // The paragraph this segment overlaps, if any.
+      while (pi < np && d.paragraphs[pi].end <= prev) {
+        first_token[++pi] = static_cast<int32_t>(d.tokens.size());
+      }
+      if (pi >= np) break;
+      const int32_t b = std::max(prev, d.paragraphs[pi].begin), e = std::min(next, d.paragraphs[pi].end);
+      if (b >= e) continue;
       const int32_t status = it.getRuleStatus();
       if (status >= UBRK_WORD_NONE && status < UBRK_WORD_NONE_LIMIT) {
         // Punctuation, symbols, spaces: split into code points, grouping
@@ -198,12 +318,13 @@ struct Pipeline::Impl {
           std::u16string head;
           folder.fold(buf + start, k - start, head, scratch);
           if (fl.elisions.count(head) == 0) break;
-          push_token(d, start, k + 1, TokenKind::Word, kElided | case_flags(buf + start, k - start));
+          push_token(d, start, k + 1, TokenKind::Word, kElided);
           start = k + 1;
         }
       }
-      push_token(d, start, e, kind, case_flags(buf + start, e - start));
+      push_token(d, start, e, kind, 0);
     }
+    while (pi < np) first_token[++pi] = static_cast<int32_t>(d.tokens.size());
   }
 };
 
@@ -215,12 +336,27 @@ Pipeline::Pipeline(std::shared_ptr<const LanguageRegistry> langs)
 Pipeline::~Pipeline() = default;
 
 Document Pipeline::process(std::string id, std::string utf8, const std::string& lang) {
-  require_utf8(utf8, id.empty() ? std::string("<text>") : id);
+  if (utf8.size() > static_cast<std::size_t>(INT32_MAX / 2))
+    throw InputError((id.empty() ? std::string("<text>") : id) + ": text too long for one document (over 1 GB)");
   Document d;
+  // One pass converts to UTF-16 and validates: ICU's strict conversion
+  // (no substitution character) fails on ill-formed UTF-8, and only then
+  // does require_utf8 run, to name the offending byte.
+  {
+    const auto len8 = static_cast<int32_t>(utf8.size());
+    UErrorCode status = U_ZERO_ERROR;
+    UChar* out = d.u16.getBuffer(len8 + 1);
+    int32_t len16 = 0;
+    u_strFromUTF8WithSub(out, len8 + 1, &len16, utf8.data(), len8, U_SENTINEL, nullptr, &status);
+    d.u16.releaseBuffer(U_SUCCESS(status) ? len16 : 0);
+    if (U_FAILURE(status)) {
+      const std::string source = id.empty() ? std::string("<text>") : id;
+      require_utf8(utf8, source);
+      throw InputError(source + ": invalid UTF-8");
+    }
+  }
   d.id = std::move(id);
   d.text = std::move(utf8);
-  d.u16 = icu::UnicodeString::fromUTF8(
-      icu::StringPiece(d.text.data(), static_cast<int32_t>(d.text.size())));
   const int32_t n = d.u16.length();
   const char16_t* buf = reinterpret_cast<const char16_t*>(d.u16.getBuffer());
 
@@ -276,11 +412,33 @@ Document Pipeline::process(std::string id, std::string utf8, const std::string& 
   }
 
   d.tokens.reserve(static_cast<std::size_t>(n) / 5 + 16);
+  d.norms.reserve(static_cast<std::size_t>(n) + 16);
+  std::vector<int32_t> first_token;
+  impl_->segment_words(d, *its.words, fl, first_token);
+
+  // Sentences from ICU over the whole text, then undo breaks after
+  // abbreviations and initials. ICU ends a sentence at every line break
+  // but the vertical tab and the form feed, which end a paragraph here: a
+  // text with those is iterated paragraph by paragraph instead.
+  std::vector<int32_t> all_bounds;
+  bool vt_ff = false;
+  for (int32_t i = 0; i < n && !vt_ff; ++i) vt_ff = buf[i] == 0x000B || buf[i] == 0x000C;
+  auto sentence_bounds = [&](int32_t from, int32_t to) {
+    impl_->set_text(*its.sentences, d.u16, from, to);
+    for (int32_t b = its.sentences->next(); b != icu::BreakIterator::DONE; b = its.sentences->next())
+      all_bounds.push_back(from + b);
+  };
+  if (!vt_ff) {
+    if (!d.paragraphs.empty()) sentence_bounds(0, n);
+  } else {
+    for (const Paragraph& p : d.paragraphs) sentence_bounds(p.begin, p.end);
+  }
+  std::size_t ab = 0;
+  std::vector<int32_t> bounds, kept;
   for (std::size_t pi = 0; pi < d.paragraphs.size(); ++pi) {
     Paragraph& p = d.paragraphs[pi];
-    const std::size_t tok0 = d.tokens.size();
-    impl_->segment_words(d, *its.words, fl, p.begin, p.end);
-    const std::size_t tok1 = d.tokens.size();
+    const auto tok0 = static_cast<std::size_t>(first_token[pi]);
+    const auto tok1 = static_cast<std::size_t>(first_token[pi + 1]);
     // Space flags, from the neighbouring characters.
     for (std::size_t k = tok0; k < tok1; ++k) {
       Token& t = d.tokens[k];
@@ -289,13 +447,12 @@ Document Pipeline::process(std::string id, std::string utf8, const std::string& 
       if (t.end == p.end || is_space_or_ignorable(d.u16.char32At(t.end))) t.flags |= kSpaceAfter;
     }
 
-    // Sentences from ICU, then undo breaks after abbreviations and initials.
-    std::vector<int32_t> bounds;
-    impl_->set_text(*its.sentences, d.u16, p.begin, p.end);
-    for (int32_t b = its.sentences->next(); b != icu::BreakIterator::DONE; b = its.sentences->next())
-      bounds.push_back(p.begin + b);
-    if (bounds.empty() || bounds.back() != p.end) bounds.push_back(p.end);
-    std::vector<int32_t> kept;
+    // This paragraph's sentence boundaries: those strictly inside it, then its end.
+    bounds.clear();
+    while (ab < all_bounds.size() && all_bounds[ab] <= p.begin) ++ab;
+    while (ab < all_bounds.size() && all_bounds[ab] < p.end) bounds.push_back(all_bounds[ab++]);
+    bounds.push_back(p.end);
+    kept.clear();
     std::size_t tk = tok0;
     for (std::size_t bi = 0; bi + 1 < bounds.size(); ++bi) {
       const int32_t at = bounds[bi];

@@ -88,19 +88,21 @@ LanguageRegistry LanguageRegistry::from_directory(const std::string& dir) {
 namespace {
 // Detection compares simply lower-cased words (cheap, and enough to tell
 // function words apart); Arabic hamza forms are folded like text.
-std::u16string lower_word(const char16_t* s, std::size_t n) {
-  std::u16string out;
-  out.reserve(n);
+void lower_word(const char16_t* s, std::size_t n, std::u16string& out) {
+  out.clear();
   for (std::size_t i = 0; i < n;) {
     UChar32 c;
     U16_NEXT(s, i, n, c);
+    if (c < 0x80) {  // ASCII: no property lookup
+      out.push_back(static_cast<char16_t>(c >= u'A' && c <= u'Z' ? c + 32 : c));
+      continue;
+    }
     c = u_tolower(c);
     const int32_t m = postmap_char(c);
     if (m < 0) continue;
     if (m <= 0xFFFF) out.push_back(static_cast<char16_t>(m));
     else { out.push_back(static_cast<char16_t>(U16_LEAD(m))); out.push_back(static_cast<char16_t>(U16_TRAIL(m))); }
   }
-  return out;
 }
 }  // namespace
 
@@ -116,7 +118,9 @@ void LanguageRegistry::index_function_words() {
   for (const auto& kv : langs_) {
     for (const auto& w : kv.second->function_words) {
       icu::UnicodeString u = icu::UnicodeString::fromUTF8(w);
-      function_words_[lower_word(reinterpret_cast<const char16_t*>(u.getBuffer()), static_cast<std::size_t>(u.length()))] |= bit;
+      std::u16string lw;
+      lower_word(reinterpret_cast<const char16_t*>(u.getBuffer()), static_cast<std::size_t>(u.length()), lw);
+      function_words_[lw] |= bit;
     }
     bit <<= 1;
   }
@@ -204,17 +208,25 @@ std::string detect_language(std::u16string_view text, const LanguageRegistry& la
 
   const auto& index = langs.function_words();
   std::vector<int> hits(candidates.size(), 0);
-  std::u16string word;
+  thread_local std::u16string word;
+  // Stop reading once one language leads clearly: 12 hits and three times
+  // the runner-up (the final rule below asks for 3 and 1.5 times).
+  bool decided = false;
   auto flush = [&](std::size_t start, std::size_t end) {
     // Function words are short: longer words cannot be one.
     if (end - start > 12) return;
-    word = lower_word(text.data() + start, end - start);
+    lower_word(text.data() + start, end - start, word);
     auto it = index.find(word);
     if (it == index.end()) return;
-    for (std::size_t k = 0; k < bits.size(); ++k) hits[k] += (it->second >> bits[k]) & 1u;
+    int top = 0, next = 0;
+    for (std::size_t k = 0; k < bits.size(); ++k) {
+      hits[k] += (it->second >> bits[k]) & 1u;
+      if (hits[k] > top) { next = top; top = hits[k]; } else if (hits[k] > next) { next = hits[k]; }
+    }
+    decided = top >= 12 && top >= 3 * next;
   };
   std::size_t start = n;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < n && !decided; ++i) {
     if (script_of(text[i]) != Script::None || (start < i && is_mark(text[i]))) {
       if (start == n) start = i;
     } else if (start != n) {
@@ -222,7 +234,7 @@ std::string detect_language(std::u16string_view text, const LanguageRegistry& la
       start = n;
     }
   }
-  if (start != n) flush(start, n);
+  if (start != n && !decided) flush(start, n);
   std::size_t win = 0;
   for (std::size_t k = 1; k < hits.size(); ++k)
     if (hits[k] > hits[win]) win = k;

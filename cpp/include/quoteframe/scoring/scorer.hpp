@@ -93,7 +93,7 @@ class Scorer {
   // it (scare quotes). When `hits` is given, every match is appended.
   // Thread-safe.
   // Keys of `doc` for this scorer's vocabulary (once per document).
-  void keys(const text::Document& doc, lexicon::Keys& out) const;
+  void keys(const text::Document& doc, lexicon::Keys& out, lexicon::KeyMemo* memo = nullptr) const;
 
   int32_t collect(const text::Document& doc, const lexicon::Keys& keys, int32_t first, int32_t last,
                   const std::vector<std::pair<int32_t, int32_t>>& nested, int32_t row,

@@ -78,9 +78,11 @@ class LanguageRegistry {
 };
 
 // Language identification among the registered languages: script shares of
-// the letters in (the first 2,000 code units of) `text`, then function-word
-// hits among languages of the winning script. Returns "und" when there are
-// fewer than 20 letters or no language wins clearly.
+// the letters in the first 2,000 code units of `text`, then function-word
+// hits among languages of the winning script, read within the same 2,000
+// code units until one language has 12 hits and three times the
+// runner-up's. Returns "und" when there are fewer than 20 letters or no
+// language wins clearly (3 hits and 1.5 times the runner-up's).
 std::string detect_language(std::u16string_view text, const LanguageRegistry& langs);
 
 }  // namespace quoteframe::text
