@@ -143,8 +143,9 @@ def summarise(path: Path) -> List[Tuple[str, int, str]]:
     words_icu = _sum(sites, caller=process, callee=iterator, file="document.cpp", lines=seg)
     sentences = _sum(sites, caller=process, callee=iterator, file="document.cpp", lines=sent)
     fold = _sum(sites, caller=process, callee=r"Folder::fold")
-    props = _sum(sites, caller=process, callee=r"^u_|UnicodeString::(char32At|moveIndex32)")
-    from_utf8 = _sum(sites, caller=process, callee=r"UnicodeString::fromUTF8")
+    props = _sum(sites, caller=process, callee=r"^u_(?!strFromUTF8)|UnicodeString::(char32At|moveIndex32)")
+    # Validation and conversion are one pass (ICU's strict conversion).
+    from_utf8 = _sum(sites, caller=process, callee=r"UnicodeString::fromUTF8|u_strFromUTF8")
     validate = _sum(sites, caller=process, callee=r"require_utf8")
     detect = _sum(sites, caller=process, callee=r"detect_language")
     keys = _sum(sites, caller=r"process_one", callee=r"Scorer::keys|Extractor::keys")
@@ -161,8 +162,8 @@ def summarise(path: Path) -> List[Tuple[str, int, str]]:
         ("folding each token (Folder::fold, in push_token)", fold, "text"),
         ("character properties (u_isalpha/isupper/istitle for case flags, white space, char32At)", props,
          "text"),
-        ("UTF-8 validation (require_utf8)", validate, "text"),
-        ("UTF-8 to UTF-16 (UnicodeString::fromUTF8)", from_utf8, "text"),
+        ("UTF-8 validation (require_utf8, only after a failed conversion)", validate, "text"),
+        ("UTF-8 to UTF-16, validating (u_strFromUTF8WithSub, strict)", from_utf8, "text"),
         ("language detection (detect_language; no lang given)", detect, "text"),
         ("rest of Pipeline::process (paragraphs, token vector, space flags, sentence merging)", process_other,
          "text"),

@@ -76,7 +76,10 @@ enum MarkFamily : uint8_t {
 bool is_letter_or_digit(UChar32 c) { return u_isalnum(c) != 0; }
 bool is_space(UChar32 c) { return u_isUWhiteSpace(c) != 0; }
 
-bool is_any_quote_char(char16_t c) {
+inline bool is_any_quote_char(char16_t c) {
+  // Most characters are letters: two comparisons rule them out.
+  if (c < 0x80) return c == 0x22 || c == 0x27;
+  if (c != 0xAB && c != 0xBB && c < 0x2018) return false;
   switch (c) {
     case 0x00AB: case 0x00BB: case 0x2039: case 0x203A: case 0x201C: case 0x201D: case 0x201E:
     case 0x2018: case 0x2019: case 0x201A: case 0x0022: case 0x0027: case 0x300C: case 0x300D:
