@@ -28,7 +28,7 @@ DOCUMENT_COLUMNS = ["doc_id", "path", "lang", "n_chars", "n_quotes", "status", "
 
 #: Context flags of a matched entry (bit -> name), as explain() shows them.
 FLAG_NAMES = {1: "negated", 2: "intensified", 4: "diminished", 8: "distanced", 16: "attributed",
-              32: "before-contrast", 64: "scare-quote", 128: "shifted"}
+              32: "before-contrast", 64: "scare-quote", 128: "shifted", 256: "directed"}
 
 
 class Analyzer:
@@ -113,6 +113,10 @@ class Analyzer:
                     pol = 1.0 if k == "positive" else -1.0
                     feature = f"stance_{target} (raw)" if target else "valence (raw)"
                     contribution = pol * weight[i] * factor[i]
+            elif k == "directive":
+                # A directive with an addressee is a mild negative evaluation of it.
+                if target and factor[i] != 0.0:
+                    feature, contribution = f"stance_{target} (raw)", -weight[i] * factor[i]
             elif k == "hedge":
                 feature, contribution = "uncertainty", per10[i]
             elif k == "distancing":

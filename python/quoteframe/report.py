@@ -169,7 +169,7 @@ def _explanation_line(row) -> str:
     pattern = f" ({row.pattern})" if isinstance(row.pattern, str) and row.pattern != row.text else ""
     if kind == "frame":
         head = f"frame {str(row.feature).replace('frame_', '')}{pattern}"
-    elif kind in ("positive", "negative"):
+    elif kind in ("positive", "negative", "directive"):
         toward = f" toward {row.target}" if isinstance(row.target, str) and row.target else ""
         head = f"{kind}{toward}{pattern}"
     elif kind == "target":

@@ -36,7 +36,7 @@ fr = ["coût*", { pattern = "budget", weight = 2.0 }]
 const char* kLexicon = R"(
 [lexicon]
 language = "fr"
-positive = ["bon", "succès", { pattern = "excellent", strength = 2.0 }]
+positive = ["bon", "succès", { pattern = "excellent", strength = 2.0 }, "accompli* … mission*"]
 negative = ["échec", "mauvais*", "violence"]
 situational = ["violence"]
 negators = ["ne", "pas"]
@@ -47,6 +47,8 @@ distancing = ["soi-disant"]
 contrast = ["mais"]
 counterfactual = ["prétend* que"]
 shifters = ["arrêter"]
+directives = ["appel* … à", "exige"]
+continuations = ["et que", "que"]
 )";
 
 struct Fixture {
@@ -72,6 +74,16 @@ struct Fixture {
     Eigen::VectorXf nw(1);
     nw(0) = static_cast<float>(n);
     return scorer.features(scorer.matrix(1, trip), nw).row(0);
+  }
+  // Every hit of a whole text scored as one quote.
+  std::vector<scoring::Hit> hits(const std::string& s) {
+    text::Document d = pipe.process("t", s, "fr");
+    lexicon::Keys keys;
+    scorer.keys(d, keys);
+    std::vector<Eigen::Triplet<float, int32_t>> trip;
+    std::vector<scoring::Hit> out;
+    scorer.collect(d, keys, 0, static_cast<int32_t>(d.tokens.size()), {}, 0, trip, &out);
+    return out;
   }
   int col(const std::string& name) {
     const auto& ns = scorer.feature_names();
@@ -114,6 +126,63 @@ TEST_CASE("Stance context rules", "[scoring]") {
   }
 }
 
+TEST_CASE("Directives, gapped phrases and continued attributions", "[scoring]") {
+  Fixture f;
+  const int plan = f.col("stance_plan"), rival = f.col("stance_rival");
+  struct Case { const char* text; float plan, rival; };
+  const Case cases[] = {
+      // The addressee sits between the verb and "à", commas included: "bon" is
+      // reversed and aimed at it, and the directive adds -0.5: -1.5 / 2.5.
+      {"Nous appelons l'opposition, et ses alliés, à un bon comportement.", 0.f, -0.6f},
+      // A quote mark in the gap: "appeler X un « Y »" names, it does not exhort.
+      {"Ils appellent le plan un « succès » à Paris.", 0.5f, 0.f},
+      // No addressee: reversed like a shifter, toward the implicit target, no -0.5.
+      {"Un appel à un bon comportement.", -0.5f, 0.f},
+      // A shifter inside a directive cancels it: the violence is the addressee's.
+      {"Nous appelons l'opposition à arrêter la violence.", 0.f, -0.6f},
+      // Untailed directive: the addressee is the first mention within 4 words.
+      {"Le ministre exige de l'opposition un bon plan.", 0.f, -0.6f},
+      // "head … tail": up to three words in between, no punctuation.
+      {"Le plan a accompli sa mission.", 0.5f, 0.f},
+      {"Le plan a accompli, hélas, sa mission.", 0.f, 0.f},
+      {"Le plan a accompli avec un très grand soin sa mission.", 0.f, 0.f},
+      // An attributed claim goes on over a sentence opening with "Et que" / "Que".
+      {"L'opposition prétend que le plan est un échec. Et que le plan est mauvais.", 0.f, 0.f},
+      {"L'opposition prétend que le plan est un échec. Que le plan est mauvais.", 0.f, 0.f},
+      {"L'opposition prétend que le plan est un échec. Le plan est mauvais.", -0.5f, 0.f},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    const auto row = f.score(c.text);
+    CHECK(row(plan) == Approx(c.plan).margin(1e-5));
+    CHECK(row(rival) == Approx(c.rival).margin(1e-5));
+  }
+  // explain(): the directive is one hit aimed at its addressee, the words in its
+  // scope carry the `directed` flag, and a continuation is reported once.
+  const auto hs = f.hits("Nous appelons l'opposition, et ses alliés, à un bon comportement.");
+  int directive = 0, directed = 0;
+  for (const auto& h : hs) {
+    const auto kind = f.scorer.entries()[static_cast<std::size_t>(h.entry)].kind;
+    if (kind == scoring::EntryKind::Directive) {
+      ++directive;
+      CHECK(h.target == 1);
+      CHECK(h.factor == Approx(1.f));
+    }
+    if (kind == scoring::EntryKind::Positive) {
+      CHECK((h.flags & scoring::kDirected) != 0);
+      CHECK(h.target == 1);
+      CHECK(h.factor == Approx(-1.f));
+      ++directed;
+    }
+  }
+  CHECK(directive == 1);
+  CHECK(directed == 1);
+  int continuations = 0;
+  for (const auto& h : f.hits("Il prétend que le plan échoue et prétend que c'est mauvais. Et que le plan est mauvais."))
+    continuations += f.scorer.entries()[static_cast<std::size_t>(h.entry)].kind == scoring::EntryKind::Continuation;
+  CHECK(continuations == 1);
+}
+
 TEST_CASE("Frames, hedges and distancing are per-10-word intensities", "[scoring]") {
   Fixture f;
   auto row = f.score("Le budget et le coût.");
@@ -151,4 +220,6 @@ TEST_CASE("Malformed lexicons are rejected with file, line and field", "[scoring
                     Catch::Contains("unknown key 'mood'"));
   CHECK_THROWS_WITH(scoring::parse_lexicon("[lexicon]\nlanguage = \"fr\"\npositive = [{ pattern = \"a\", strength = -1 }]\n", "x.toml"),
                     Catch::Contains("strength"));
+  CHECK_THROWS_WITH(scoring::parse_lexicon("[lexicon]\nlanguage = \"fr\"\ndirectives = [1]\n", "x.toml"),
+                    Catch::Contains("lexicon.directives"));
 }

@@ -32,7 +32,7 @@ ID_RE = re.compile(r"^[a-z0-9_]+$")
 KINDS = {"person", "organisation", "country", "group"}
 GENDERS = {"female", "male", "plural", "unknown"}
 MODIFIER_LISTS = ("negators", "intensifiers", "diminishers", "hedges", "distancing",
-                  "contrast", "counterfactual")
+                  "contrast", "counterfactual", "directives", "continuations")
 
 # Actor ids and sides exactly as /shared/corpus/README.md lists them.
 README_ACTORS = {
@@ -348,6 +348,25 @@ def test_lexicon_patterns_are_clean(lang: str) -> None:
     problems: list[str] = []
     for name in ("positive", "negative") + MODIFIER_LISTS:
         problems += check_pattern_list(f"{lang}.{name}", lang, lex[name], "strength", (0.25, 3.0))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_lexicon_gaps_only_where_the_scorer_reads_them(lang: str) -> None:
+    # "head … tail": one gap with words on both sides, in polarity entries and directives
+    # only (elsewhere the scorer would read "…" as a literal and never match).
+    lex = load(LEXICONS / f"{lang}.toml")["lexicon"]
+    problems = []
+    for name in ("positive", "negative") + MODIFIER_LISTS + ("shifters", "situational"):
+        for e in lex.get(name, []):
+            text = pattern_text(e).replace(" ... ", " … ")
+            if "…" not in text and "..." not in text:
+                continue
+            parts = text.split("…")
+            if name not in ("positive", "negative", "directives"):
+                problems.append(f"{lang}.{name}: {text!r}: a gap is not read here")
+            elif len(parts) != 2 or not all(p.strip() for p in parts):
+                problems.append(f"{lang}.{name}: {text!r}: one gap between words")
     assert not problems, "\n".join(problems)
 
 

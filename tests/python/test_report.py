@@ -247,6 +247,14 @@ def test_highlight_overlaps_split_and_take_the_strongest_kind():
     assert re.sub(r"<[^>]+>", "", out) == "une guerre illégale"
 
 
+def test_a_directive_names_its_addressee():
+    table = spans(row(0, 18, kind="directive", feature="stance_west (raw)", contribution=-0.5, target="west",
+                      pattern="appel* … à"))
+    out = report.highlight("appeler Washington à respecter", 0, table)
+    title = html.unescape(re.search(r'title="([^"]*)"', out).group(1))
+    assert title == "directive toward west (appel* … à) → stance_west (raw) -0.50"
+
+
 # ---------------------------------------------------------------- hostile text
 
 

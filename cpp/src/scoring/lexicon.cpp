@@ -62,6 +62,8 @@ LexiconData parse_lexicon(std::string_view toml_text, const std::string& source)
   d.counterfactual = r.string_list("counterfactual");
   d.shifters = r.string_list("shifters");
   d.situational = r.string_list("situational");
+  d.directives = r.string_list("directives");
+  d.continuations = r.string_list("continuations");
   r.finish();
   return d;
 }

@@ -22,6 +22,8 @@ const char* entry_kind_name(EntryKind k) {
     case EntryKind::Contrast: return "contrast";
     case EntryKind::Counterfactual: return "counterfactual";
     case EntryKind::Shifter: return "shifter";
+    case EntryKind::Directive: return "directive";
+    case EntryKind::Continuation: return "continuation";
   }
   return "?";
 }
@@ -32,14 +34,31 @@ constexpr int kModifierReach = 2;   // words an intensifier or diminisher reache
 constexpr int kTargetReach = 4;     // words between an evaluation and its target mention
 constexpr int kShifterReach = 8;    // words a polarity shifter reaches (its clause, roughly)
 constexpr int kDistanceReach = 8;   // words a distancing marker covers
+constexpr int kPhraseGap = 3;       // words a gapped lexicon entry ("accompli* … mission*") may skip
+constexpr int kDirectiveGap = 20;   // tokens of addressee between a directive and its particle
 constexpr float kIntensify = 1.5f, kDiminish = 0.5f, kContrastWeight = 0.5f;
+// A directive's own weight as a negative evaluation of its addressee: mild, so
+// one evaluative word in its scope outweighs it.
+constexpr float kDirectiveWeight = 0.5f;
 constexpr float kLabelThreshold = 0.2f;
+
+// "head … tail" (or "head ... tail"): the byte offset of the gap marker and its length.
+std::pair<std::size_t, std::size_t> find_gap(const std::string& p) {
+  static const std::string ellipsis = "\xE2\x80\xA6", dots = " ... ";
+  std::size_t at = p.find(ellipsis);
+  if (at != std::string::npos) return {at, ellipsis.size()};
+  at = p.find(dots);
+  if (at != std::string::npos) return {at, dots.size()};
+  return {std::string::npos, 0};
+}
 }  // namespace
 
 struct Scorer::Layers {
   lexicon::Trie topics;      // frames and targets
   lexicon::Trie evaluative;  // positive and negative
-  lexicon::Trie modifiers;   // negators, intensifiers, hedges, ...
+  lexicon::Trie modifiers;   // negators, intensifiers, hedges, directives, ...
+  lexicon::Trie tails;       // the tails of gapped entries; payload = the entry
+  lexicon::Trie continuations;
   std::vector<lexicon::Clitic> clitics;
 };
 
@@ -62,13 +81,25 @@ Scorer::Scorer(std::shared_ptr<const text::LanguageRegistry> langs, std::shared_
   for (const auto& c : C.languages)
     if (std::find(codes.begin(), codes.end(), c) == codes.end()) codes.push_back(c);
 
+  // `tails`, when given, accepts gapped patterns ("head … tail"): the head
+  // goes into `trie`, the tail into `tails`, both with the entry as payload.
   auto add = [&](lexicon::Trie& trie, EntryKind kind, int32_t ref, float weight, const std::string& lang,
-                 const std::string& pattern) {
-    auto toks = pipe.tokenize_pattern(pattern, lang);
+                 const std::string& pattern, lexicon::Trie* tails = nullptr) {
+    std::vector<text::PatternToken> toks, tail;
+    const auto gap = tails ? find_gap(pattern) : std::pair<std::size_t, std::size_t>{std::string::npos, 0};
+    if (gap.first != std::string::npos) {
+      toks = pipe.tokenize_pattern(pattern.substr(0, gap.first), lang);
+      tail = pipe.tokenize_pattern(pattern.substr(gap.first + gap.second), lang);
+      if (tail.empty()) return;
+    } else {
+      toks = pipe.tokenize_pattern(pattern, lang);
+    }
     if (toks.empty()) return;
     const int32_t e = static_cast<int32_t>(entries_.size());
     entries_.push_back(Entry{kind, ref, weight, lang, pattern});
+    entries_.back().gapped = !tail.empty();
     trie.add(*vocab_, toks, e);
+    if (tails && !tail.empty()) tails->add(*vocab_, tail, e);
   };
   for (const auto& code : codes) {
     auto L = std::make_unique<Layers>();
@@ -88,15 +119,16 @@ Scorer::Scorer(std::shared_ptr<const text::LanguageRegistry> langs, std::shared_
     auto polarity = [&](const std::map<std::string, std::vector<codebook::Pattern>>& m, EntryKind kind) {
       auto it = m.find(code);
       if (it == m.end()) return;
-      for (const auto& p : it->second) add(L->evaluative, kind, -1, static_cast<float>(p.weight), code, p.text);
+      for (const auto& p : it->second)
+        add(L->evaluative, kind, -1, static_cast<float>(p.weight), code, p.text, &L->tails);
     };
     polarity(C.positive, EntryKind::Positive);
     polarity(C.negative, EntryKind::Negative);
     if (const LexiconData* lx = lexicons_->find(code)) {
       for (const auto& p : lx->positive)
-        add(L->evaluative, EntryKind::Positive, -1, static_cast<float>(p.weight), code, p.text);
+        add(L->evaluative, EntryKind::Positive, -1, static_cast<float>(p.weight), code, p.text, &L->tails);
       for (const auto& p : lx->negative)
-        add(L->evaluative, EntryKind::Negative, -1, static_cast<float>(p.weight), code, p.text);
+        add(L->evaluative, EntryKind::Negative, -1, static_cast<float>(p.weight), code, p.text, &L->tails);
       for (const auto& p : lx->situational) {
         add(L->evaluative, EntryKind::Negative, -1, 1.f, code, p);
         if (!entries_.empty() && entries_.back().pattern == p) entries_.back().situational = true;
@@ -112,6 +144,8 @@ Scorer::Scorer(std::shared_ptr<const text::LanguageRegistry> langs, std::shared_
       mods(lx->contrast, EntryKind::Contrast);
       mods(lx->counterfactual, EntryKind::Counterfactual);
       mods(lx->shifters, EntryKind::Shifter);
+      for (const auto& s : lx->directives) add(L->modifiers, EntryKind::Directive, -1, kDirectiveWeight, code, s, &L->tails);
+      for (const auto& s : lx->continuations) add(L->continuations, EntryKind::Continuation, -1, 1.f, code, s);
     }
     layer_codes_.push_back(code);
     layers_.push_back(std::move(L));
@@ -141,7 +175,8 @@ Scorer::Scorer(std::shared_ptr<const text::LanguageRegistry> langs, std::shared_
       case EntryKind::Hedge: w.emplace_back(s, c_hedge, 1.f); break;
       case EntryKind::Distancing: w.emplace_back(s, c_dist, 1.f); break;
       case EntryKind::Positive:
-      case EntryKind::Negative: {
+      case EntryKind::Negative:
+      case EntryKind::Directive: {  // a directive: a negative evaluation of its addressee
         const float pol = (en.kind == EntryKind::Positive ? 1.f : -1.f) * en.weight;
         for (std::size_t t = 0; t <= T; ++t) {
           for (int neg = 0; neg < 2; ++neg) {
@@ -219,13 +254,48 @@ int32_t Scorer::collect(const text::Document& doc, const lexicon::Keys& keys, in
     return t;
   };
 
-  std::vector<uint8_t> flags(static_cast<std::size_t>(n), 0);
-  auto mark = [&](int32_t from, int32_t to, uint8_t f) {
+  // What a directive's addressee may not span: a sentence stop, a quote mark
+  // ("appeler la Russie un « agresseur »" names, it does not exhort), a
+  // parenthesis or a colon. Commas may separate coordinated addressees.
+  auto gap_stop = [&](char16_t c) {
+    return sentence_stop(c) || c == u':' || c == u'(' || c == u')' || c == 0x00AB || c == 0x00BB || c == u'"' ||
+           c == 0x201C || c == 0x201D || c == 0x201E;
+  };
+  // The tail of gapped entry `e` after token `from`: its first match within
+  // `max_gap` tokens (none a stop), as [returned token, tail_last); -1 if none.
+  // Evaluative phrases (`addressee` false) skip words only, no punctuation.
+  auto find_tail = [&](int32_t e, int32_t from, int32_t max_gap, bool addressee, int32_t& tail_last) -> int32_t {
+    for (int32_t p = from; p < last && p <= from + max_gap; ++p) {
+      const lexicon::Trie::Match t = L->tails.longest_at(keys, p, last);
+      if (t.found()) {
+        const auto& pl = L->tails.payloads(t.node);
+        if (std::find(pl.begin(), pl.end(), e) != pl.end()) {
+          tail_last = t.last;
+          return p;
+        }
+      }
+      const char16_t c = punct(p);
+      if (c && (!addressee || gap_stop(c))) return -1;
+    }
+    return -1;
+  };
+
+  std::vector<uint16_t> flags(static_cast<std::size_t>(n), 0);
+  auto mark = [&](int32_t from, int32_t to, uint16_t f) {
     for (int32_t t = std::max(from, first); t < std::min(to, last); ++t) flags[static_cast<std::size_t>(t - first)] |= f;
   };
-  auto hit = [&](int32_t a, int32_t b, int32_t e, int32_t target, float factor, uint8_t fl) {
+  auto hit = [&](int32_t a, int32_t b, int32_t e, int32_t target, float factor, uint16_t fl) {
     if (hits) hits->push_back(Hit{a, b, e, target, factor, fl});
   };
+
+  // A directive found in the quote: its words [first, last), the scope it
+  // flips, and where its addressee may be mentioned.
+  struct Directive {
+    int32_t first, last, scope_from, scope_to, addr_from, addr_to, entry;
+    int32_t addressee = -1;
+  };
+  std::vector<Directive> directives;
+  int32_t continued = first;  // end of the last continuation reported
 
   std::vector<lexicon::Trie::Match> ms;
   // Modifiers first: they set the context of what follows them.
@@ -233,6 +303,20 @@ int32_t Scorer::collect(const text::Document& doc, const lexicon::Keys& keys, in
   for (const auto& m : ms) {
     for (int32_t e : L->modifiers.payloads(m.node)) {
       const Entry& en = entries_[static_cast<std::size_t>(e)];
+      if (en.kind == EntryKind::Directive) {
+        Directive d{m.first, m.last, m.last, 0, m.last, std::min(m.last + kTargetReach + 1, sentence_end(m.last)), e};
+        if (en.gapped) {
+          int32_t tail_last = 0;
+          const int32_t t = find_tail(e, m.last, kDirectiveGap, true, tail_last);
+          if (t < 0) continue;  // no particle: "appeler" names, it does not exhort
+          d.addr_to = t;
+          d.last = d.scope_from = tail_last;
+        }
+        d.scope_to = sentence_end(d.scope_from);
+        mark(d.scope_from, d.scope_to, kDirected);
+        directives.push_back(d);
+        continue;  // its hit comes once its addressee is known
+      }
       switch (en.kind) {
         case EntryKind::Negator: mark(m.last, std::min(m.last + kNegationReach, clause_end(m.last)), kNegated); break;
         case EntryKind::Intensifier: mark(m.last, m.last + kModifierReach, kIntensified); break;
@@ -241,7 +325,24 @@ int32_t Scorer::collect(const text::Document& doc, const lexicon::Keys& keys, in
           mark(m.last, std::min(m.last + kDistanceReach, clause_end(m.last)), kDistanced);
           trip.emplace_back(row, slot_plain(e), 1.f);
           break;
-        case EntryKind::Counterfactual: mark(m.first, sentence_end(m.last), kAttributed); break;
+        case EntryKind::Counterfactual: {
+          // To the end of the sentence, and on over each next sentence that
+          // opens with a coordinated complementiser ("… illégale. Et que …").
+          int32_t to = sentence_end(m.last);
+          while (to < last) {
+            int32_t next = to;
+            while (next < last && sentence_stop(punct(next))) ++next;
+            const lexicon::Trie::Match c = L->continuations.longest_at(keys, next, last);
+            if (!c.found()) break;
+            if (c.first >= continued) {  // one hit per continuation, however many scopes it carries
+              hit(c.first, c.last, L->continuations.payloads(c.node).front(), -1, 1.f, 0);
+              continued = c.last;
+            }
+            to = sentence_end(c.last);
+          }
+          mark(m.first, to, kAttributed);
+          break;
+        }
         case EntryKind::Contrast: mark(sentence_begin(m.first), m.first, kBeforeContrast); break;
         case EntryKind::Shifter: mark(m.last, std::min(m.last + kShifterReach, sentence_end(m.last)), kShifted); break;
         case EntryKind::Hedge: trip.emplace_back(row, slot_plain(e), 1.f); break;
@@ -275,40 +376,100 @@ int32_t Scorer::collect(const text::Document& doc, const lexicon::Keys& keys, in
     }
   }
 
+  // Directives: the addressee is the first target mentioned where it may be;
+  // an asserted directive with an addressee is a mild negative evaluation of it.
+  for (auto& d : directives) {
+    int32_t at = last;
+    for (const auto& mt : mentions)
+      if (mt.first >= d.addr_from && mt.first < d.addr_to && mt.first < at) {
+        at = mt.first;
+        d.addressee = mt.second;
+      }
+    const uint16_t f = flags[static_cast<std::size_t>(d.first - first)];
+    if (d.addressee >= 0 && !(f & (kDistanced | kAttributed))) {
+      trip.emplace_back(row, slot_eval(d.entry, d.addressee, false), 1.f);
+      hit(d.first, d.last, d.entry, d.addressee, 1.f, f);
+    } else {
+      hit(d.first, d.last, d.entry, -1, 0.f, f);
+    }
+  }
+
   // Evaluations, in context.
   ms.clear();
   L->evaluative.find_all(keys, first, last, ms);
-  for (const auto& m : ms) {
-    const auto& payloads = L->evaluative.payloads(m.node);
-    const int32_t e = payloads.front();
+  int32_t consumed = first;  // a gapped phrase covers the matches inside its gap
+  for (const auto& found : ms) {
+    if (found.first < consumed) continue;
+    const auto& payloads = L->evaluative.payloads(found.node);
+    // A gapped entry whose tail follows wins; else the plain entries here.
+    int32_t e = -1, m_last = found.last;
+    for (int32_t x : payloads) {
+      if (!entries_[static_cast<std::size_t>(x)].gapped) continue;
+      int32_t tail_last = 0;
+      if (find_tail(x, found.last, kPhraseGap, false, tail_last) >= 0) {
+        e = x;
+        m_last = tail_last;
+        break;
+      }
+    }
     bool situational = false;
-    for (int32_t x : payloads) situational = situational || entries_[static_cast<std::size_t>(x)].situational;
-    const uint8_t f = flags[static_cast<std::size_t>(m.first - first)];
+    if (e < 0) {
+      for (int32_t x : payloads) {
+        const Entry& en = entries_[static_cast<std::size_t>(x)];
+        if (en.gapped) continue;
+        if (e < 0) e = x;
+        situational = situational || en.situational;
+      }
+    }
+    if (e < 0) continue;  // only a gapped head, without its tail
+    consumed = m_last;
+    const int32_t m_first = found.first;
+    const uint16_t f = flags[static_cast<std::size_t>(m_first - first)];
     if (f & (kDistanced | kAttributed)) {
       trip.emplace_back(row, slot_plain(distanced_eval_), 1.f);
-      hit(m.first, m.last, e, -1, 0.f, f);
+      hit(m_first, m_last, e, -1, 0.f, f);
       continue;
     }
-    // The nearest target mention in the same sentence, within reach.
     // Ending a bad situation is an achievement: a shifted situational word
-    // evaluates like any other.
-    if (f & kShifted) situational = false;
+    // evaluates like any other (unless a directive shifts it back: "urge X
+    // to stop the violence" is about the violence again).
+    if ((f & kShifted) && !(f & kDirected)) situational = false;
     int32_t target = default_target_ >= 0 && !situational ? default_target_ : static_cast<int32_t>(n_targets_);
-    int32_t best = kTargetReach + 1;
-    const int32_t sb = sentence_begin(m.first), se = sentence_end(m.first);
-    for (const auto& mt : mentions) {
-      if (mt.first < sb || mt.first >= se) continue;
-      const int32_t d = mt.first < m.first ? m.first - mt.first : mt.first - m.last;
-      if (d < best) { best = d; target = mt.second; }
+    bool addressed = false;
+    if (f & kDirected) {
+      // In a directive's scope: about its addressee, when it has one.
+      for (auto d = directives.rbegin(); d != directives.rend(); ++d) {
+        if (m_first < d->scope_from || m_first >= d->scope_to) continue;
+        if (d->addressee >= 0) {
+          target = d->addressee;
+          addressed = true;
+        }
+        break;
+      }
+    }
+    if (!addressed) {
+      // The nearest target mention in the same sentence, within reach.
+      int32_t best = kTargetReach + 1;
+      const int32_t sb = sentence_begin(m_first), se = sentence_end(m_first);
+      for (const auto& mt : mentions) {
+        if (mt.first < sb || mt.first >= se) continue;
+        const int32_t d = mt.first < m_first ? m_first - mt.first : mt.first - m_last;
+        if (d < best) {
+          best = d;
+          target = mt.second;
+        }
+      }
     }
     float factor = 1.f;
     if (f & kIntensified) factor *= kIntensify;
     if (f & kDiminished) factor *= kDiminish;
     if (f & kBeforeContrast) factor *= kContrastWeight;
-    // A shifter and a negator together cancel ("ne pas arrêter la violence").
-    const bool neg = ((f & kNegated) != 0) != ((f & kShifted) != 0);
+    // A shifter and a negator together cancel ("ne pas arrêter la violence"),
+    // and so do a directive and a shifter.
+    const bool negated = (f & kNegated) != 0, shifted = (f & kShifted) != 0, directed = (f & kDirected) != 0;
+    const bool neg = (negated != shifted) != directed;
     trip.emplace_back(row, slot_eval(e, target, neg), factor);
-    hit(m.first, m.last, e, target < static_cast<int32_t>(n_targets_) ? target : -1, neg ? -factor : factor, f);
+    hit(m_first, m_last, e, target < static_cast<int32_t>(n_targets_) ? target : -1, neg ? -factor : factor, f);
   }
   return n_words;
 }

@@ -53,7 +53,7 @@ struct HitColumns {
   std::vector<int32_t> start, end;       // code points in the document
   std::vector<int32_t> entry, target;    // Scorer::entries() index; target index or -1
   std::vector<float> factor;
-  std::vector<uint8_t> flags;
+  std::vector<uint16_t> flags;
   std::vector<std::string> text;         // the matched words as written
 };
 

@@ -18,7 +18,7 @@ struct LexiconData {
   std::string source;    // file, for messages
   std::vector<codebook::Pattern> positive, negative;  // weight = strength
   std::vector<std::string> negators, intensifiers, diminishers, hedges, distancing, contrast,
-      counterfactual, shifters, situational;
+      counterfactual, shifters, situational, directives, continuations;
 };
 
 // Parses one lexicon file; ConfigError (file:line: field: problem) on an

@@ -21,11 +21,27 @@
 // half; inside a distancing scope (soi-disant, ce qu'il a appelé, scare quotes)
 // or an attributed/counterfactual scope (prétendre que, would pretend) it is
 // not the speaker's evaluation: it adds to `distancing` and not to stance.
+// A directive ("appeler X à", "urge X to", "призываем X", "ندعو X إلى": the
+// lexicon's `directives`) presupposes that its addressee falls short: the rest
+// of its sentence is its scope, where evaluations are flipped (like a shifter's;
+// a shifter inside cancels it: "urge X to stop the violence" blames X) and go to
+// the addressee -- the first target mention between the verb and its particle,
+// or within 4 words after the verb -- and the directive itself counts as a mild
+// negative evaluation of that addressee.
+// An attributed scope that reaches the end of its sentence goes on over the next
+// sentence when that one opens with a coordinated complementiser ("Et que …",
+// "وأن …": the lexicon's `continuations`), which continues the same reported claim.
+// A lexicon or directive pattern may hold a gap, "head … tail": up to 3 words
+// (evaluations; no punctuation in between: "accompli* … mission*" matches
+// "accompli leur mission") or, for directives, the addressee: up to 20 tokens
+// with no sentence stop, quote mark, parenthesis or colon in between.
 // Its target is the nearest target mention within 4 words in the same
 // sentence, else the codebook's default (implicit) target -- except for words
-// that describe the situation (violence, victims: the lexicon's
-// `situational` list), which count toward a target only next to a mention.
-// Never the speaker or side.
+// that describe the situation (violence, victims: the lexicon's `situational`
+// list), which count toward a target only next to a mention. Never the speaker
+// or side. (A farther mention in the same sentence is no better a guess: it is
+// often the subject doing the evaluating, "les États-Unis avaient des questions
+// sur la légalité de …"; measured on the case corpus, it costs 5 csto labels.)
 #pragma once
 
 #include <cstdint>
@@ -49,7 +65,7 @@ using DenseRows = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 
 enum class EntryKind : uint8_t {
   Frame, Target, Positive, Negative, Negator, Intensifier, Diminisher, Hedge, Distancing, Contrast,
-  Counterfactual, Shifter
+  Counterfactual, Shifter, Directive, Continuation
 };
 const char* entry_kind_name(EntryKind k);
 
@@ -60,11 +76,12 @@ struct Entry {
   std::string lang;
   std::string pattern;  // as written
   bool situational = false;  // describes the situation: no implicit target
+  bool gapped = false;       // "head … tail": the head is in a trie, the tail in Layers::tails
 };
 
-enum HitFlag : uint8_t {
+enum HitFlag : uint16_t {
   kNegated = 1, kIntensified = 2, kDiminished = 4, kDistanced = 8, kAttributed = 16, kBeforeContrast = 32,
-  kScareQuote = 64, kShifted = 128
+  kScareQuote = 64, kShifted = 128, kDirected = 256
 };
 
 // One matched entry in a quote, for explain().
@@ -73,7 +90,7 @@ struct Hit {
   int32_t entry = -1;           // index into Scorer::entries(), or -1 for a scare-quote marker
   int32_t target = -1;          // evaluations: the target it is about (-1: none)
   float factor = 0.f;           // signed multiplier applied to the entry's weight
-  uint8_t flags = 0;
+  uint16_t flags = 0;
 };
 
 class Scorer {
