@@ -79,7 +79,7 @@ TEST_CASE("A pipeline gives the same tokens whatever it processed before (memo o
 }
 
 TEST_CASE("The memo of forms stays correct past its caps", "[memo][text]") {
-  // More distinct word forms than the memo keeps (2^18): it clears itself
+  // More distinct word forms than either memo keeps (2^17): they clear themselves
   // and the folds and case flags stay those of a fresh pipeline.
   std::string text;
   auto word = [](uint32_t k) {

@@ -131,14 +131,7 @@ void KeyMemo::Table::clear() {
 }
 
 void KeyMemo::Table::grow() {
-  const std::size_t n = slots.empty() ? 1024 : slots.size() * 2;
-  slots.assign(n, -1);
-  const std::size_t mask = n - 1;
-  for (std::size_t id = 0; id < entries.size(); ++id) {
-    std::size_t i = entries[id].hash & mask;
-    while (slots[i] >= 0) i = (i + 1) & mask;
-    slots[i] = static_cast<int32_t>(id);
-  }
+  util::grow_slots(slots, entries.size(), [this](std::size_t id) { return entries[id].hash; });
 }
 
 KeyMemo::Table& KeyMemo::table(const Vocabulary& v, const void* clitics) {
@@ -207,7 +200,9 @@ void Vocabulary::keys(const text::Document& doc, const std::vector<Clitic>& clit
     } else {
       const std::size_t before = out.ids.size();
       token_keys(form, word, clitics, out.ids);
-      if (t.entries.size() >= KeyMemo::kMaxForms || t.ids.size() >= KeyMemo::kMaxIds) t.clear();
+      if (t.entries.size() >= KeyMemo::kMaxForms || t.ids.size() >= KeyMemo::kMaxIds ||
+          t.arena.size() >= KeyMemo::kMaxArena)
+        t.clear();
       if ((t.entries.size() + 1) * 2 > t.slots.size()) t.grow();
       KeyMemo::Entry e;
       e.hash = h;
@@ -221,10 +216,7 @@ void Vocabulary::keys(const text::Document& doc, const std::vector<Clitic>& clit
       for (std::size_t k = before; k < out.ids.size(); ++k) e.starts |= start_bits(out.ids[k]);
       out.starts[i] = e.starts;
       t.ids.insert(t.ids.end(), out.ids.begin() + static_cast<std::ptrdiff_t>(before), out.ids.end());
-      const std::size_t mask = t.slots.size() - 1;
-      std::size_t s = h & mask;
-      while (t.slots[s] >= 0) s = (s + 1) & mask;
-      t.slots[s] = static_cast<int32_t>(t.entries.size());
+      t.slots[util::free_slot(t.slots, h)] = static_cast<int32_t>(t.entries.size());
       t.entries.push_back(e);
     }
     out.offsets.push_back(static_cast<int32_t>(out.ids.size()));

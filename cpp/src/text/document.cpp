@@ -79,8 +79,9 @@ class FormMemo {
     int32_t raw, raw_len, norm, norm_len;  // offsets into the arena
     uint8_t kind, flags;
   };
-  static constexpr std::size_t kMaxEntries = 1 << 18;
-  static constexpr std::size_t kMaxArena = std::size_t{1} << 23;  // code units
+  // Caps: about 4 MB of entries and 4 MB of text per pipeline (thread).
+  static constexpr std::size_t kMaxEntries = 1 << 17;
+  static constexpr std::size_t kMaxArena = std::size_t{1} << 21;  // code units
   static constexpr int32_t kMaxLength = 64;                         // longer forms are not kept
 
   const Entry* find(const char16_t* s, int32_t len, uint8_t kind, uint64_t h) const noexcept {
@@ -111,10 +112,7 @@ class FormMemo {
     e.norm = static_cast<int32_t>(arena_.size());
     e.norm_len = static_cast<int32_t>(norm.size());
     arena_.append(norm);
-    const std::size_t mask = slots_.size() - 1;
-    std::size_t i = h & mask;
-    while (slots_[i] >= 0) i = (i + 1) & mask;
-    slots_[i] = static_cast<int32_t>(entries_.size());
+    slots_[util::free_slot(slots_, h)] = static_cast<int32_t>(entries_.size());
     entries_.push_back(e);
     return entries_.back();
   }
@@ -130,14 +128,7 @@ class FormMemo {
     slots_.assign(slots_.size(), -1);
   }
   void grow() {
-    const std::size_t n = slots_.empty() ? 1024 : slots_.size() * 2;
-    slots_.assign(n, -1);
-    const std::size_t mask = n - 1;
-    for (std::size_t id = 0; id < entries_.size(); ++id) {
-      std::size_t i = entries_[id].hash & mask;
-      while (slots_[i] >= 0) i = (i + 1) & mask;
-      slots_[i] = static_cast<int32_t>(id);
-    }
+    util::grow_slots(slots_, entries_.size(), [this](std::size_t id) { return entries_[id].hash; });
   }
   std::vector<Entry> entries_;
   std::vector<int32_t> slots_;

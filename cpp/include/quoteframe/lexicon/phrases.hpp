@@ -75,8 +75,10 @@ class Vocabulary;
 // memo's table for it on next use.
 class KeyMemo {
  public:
-  static constexpr std::size_t kMaxForms = 1 << 18;     // distinct forms kept
-  static constexpr std::size_t kMaxIds = 1 << 22;       // keys kept, all forms together
+  // Caps per table: about 4 MB of entries, 4 MB of form text, 4 MB of keys.
+  static constexpr std::size_t kMaxForms = 1 << 17;     // distinct forms kept
+  static constexpr std::size_t kMaxArena = 1 << 21;     // code units of form text kept
+  static constexpr std::size_t kMaxIds = 1 << 20;       // keys kept, all forms together
   static constexpr std::size_t kMaxFormLength = 64;     // longer forms are not kept
 
  private:

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 namespace quoteframe::util {
 
@@ -42,6 +43,24 @@ inline uint64_t hash_u16(const char16_t* s, std::size_t n, uint64_t seed = 0) no
 
 inline uint64_t hash_u16(std::u16string_view s, uint64_t seed = 0) noexcept {
   return hash_u16(s.data(), s.size(), seed);
+}
+
+// Open-addressing id tables (slots hold an id, -1 when empty; the size is a
+// power of two; linear probing), as the memos of forms and keys use them.
+// The first empty slot on `hash`'s probe path:
+inline std::size_t free_slot(const std::vector<int32_t>& slots, uint64_t hash) noexcept {
+  const std::size_t mask = slots.size() - 1;
+  std::size_t i = hash & mask;
+  while (slots[i] >= 0) i = (i + 1) & mask;
+  return i;
+}
+
+// Doubles `slots` (to `first` when empty) and re-inserts ids 0..n-1, whose
+// hashes `hash_of(id)` gives.
+template <class HashOf>
+void grow_slots(std::vector<int32_t>& slots, std::size_t n, HashOf hash_of, std::size_t first = 1024) {
+  slots.assign(slots.empty() ? first : slots.size() * 2, -1);
+  for (std::size_t id = 0; id < n; ++id) slots[free_slot(slots, hash_of(id))] = static_cast<int32_t>(id);
 }
 
 }  // namespace quoteframe::util
